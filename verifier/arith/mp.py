@@ -1,0 +1,85 @@
+"""mpmath numbers at any precision: accurate, but not rigorous.
+
+Evaluation must run inside :func:`verifier.arith.precision.precision`, which
+sets mpmath's working precision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import mpmath
+
+from verifier.arith.base import Arithmetic
+
+
+class MpmathArithmetic(Arithmetic):
+    """mpmath ``mpf``; every comparison is decided on the rounded values."""
+
+    name = "mpmath"
+
+    def rational(self, p: int, q: int):
+        return mpmath.mpf(p) / q
+
+    def pi(self):
+        return +mpmath.pi
+
+    def const(self, expr):
+        # Not cached by expression: constants depend on the working precision.
+        from verifier.arith.compile import compile_constant
+
+        return compile_constant(expr)(self)
+
+    def _slot_cache(self):
+        try:
+            by_prec = self._slots_by_prec
+        except AttributeError:
+            by_prec = self._slots_by_prec = {}
+        return by_prec.setdefault(mpmath.mp.prec, {})
+
+    def from_ball(self, x):
+        m, e = x.mid().man_exp()
+        return mpmath.ldexp(mpmath.mpf(int(m)), int(e))
+
+    def working_prec(self) -> int:
+        return mpmath.mp.prec
+
+    def ge(self, x, y) -> bool:
+        return bool(x >= y)
+
+    def sign(self, x) -> int:
+        return int(mpmath.sign(x))
+
+    def max(self, x, y):
+        return x if x >= y else y
+
+    def min(self, x, y):
+        return x if x <= y else y
+
+    def restrict(self, x, lo, hi, open_left=False, open_right=False):
+        if (open_left or x >= lo) and (open_right or x <= hi):
+            return x
+        return None
+
+    def union(self, values: Sequence):
+        return values[0]
+
+    f_sin = staticmethod(mpmath.sin)
+    f_cos = staticmethod(mpmath.cos)
+    f_tan = staticmethod(mpmath.tan)
+    f_exp = staticmethod(mpmath.exp)
+    f_log = staticmethod(mpmath.log)
+    f_sqrt = staticmethod(mpmath.sqrt)
+    f_atan = staticmethod(mpmath.atan)
+    f_asin = staticmethod(mpmath.asin)
+    f_acos = staticmethod(mpmath.acos)
+    f_sinh = staticmethod(mpmath.sinh)
+    f_cosh = staticmethod(mpmath.cosh)
+    f_tanh = staticmethod(mpmath.tanh)
+    f_asinh = staticmethod(mpmath.asinh)
+    f_erf = staticmethod(mpmath.erf)
+    f_erfi = staticmethod(mpmath.erfi)
+    f_Ei = staticmethod(mpmath.ei)
+    f_Si = staticmethod(mpmath.si)
+    f_Ci = staticmethod(mpmath.ci)
+    f_Abs = staticmethod(abs)

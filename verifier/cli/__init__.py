@@ -1,0 +1,49 @@
+"""The ``verifier`` command line: one module per verb, dispatched here.
+
+Every verb exits 0 on success, 2 with a one-line ``error: ...`` on bad input,
+and 1 when the work itself failed (a verb says which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+VERBS = ("derive", "simulate")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit code 2
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from verifier import __version__
+
+    parser = _Parser(prog="verifier", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"ngf-verifier {__version__}")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    sub.required = True
+    for verb in VERBS:
+        importlib.import_module(f"verifier.cli.{verb}").add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    module = importlib.import_module(f"verifier.cli.{args.verb}")
+    try:
+        return int(module.run(args) or 0)
+    except (ValueError, OSError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Options shared by the verbs: the problem, the flow, initial values."""
+
+from __future__ import annotations
+
+import argparse
+
+from verifier.examples import example
+from verifier.field.flows import FLOWS
+
+
+def add_problem_args(p: argparse.ArgumentParser, flow: bool = True) -> None:
+    g = p.add_argument_group("problem")
+    g.add_argument("--example", metavar="NAME",
+                   help="built-in problem: x2, abs, sin, pwl, exp, cubic")
+    g.add_argument("--target", metavar="EXPR", help='target f(x), e.g. "x**2", "Abs(x - 1/3)"')
+    g.add_argument("--domain", metavar="A,B", default="0,1",
+                   help="input interval, exact ends allowed (default 0,1)")
+    g.add_argument("--density", metavar="EXPR", help="input density (default uniform)")
+    g.add_argument("--width", metavar="H", type=int, default=1, help="hidden neurons (default 1)")
+    if flow:
+        g.add_argument("--flow", choices=FLOWS, default="normalized")
+        g.add_argument("--signs", metavar="S1,S2,...",
+                       help="frozen weights (+1/-1) for --flow normalized-weights")
+
+
+def problem_from_args(args: argparse.Namespace):
+    from verifier.problem import Problem
+
+    target = args.target
+    if args.example:
+        ex = example(args.example)
+        if target is None:
+            target = ex["target"]
+    if target is None:
+        raise ValueError("give --target EXPR or --example NAME")
+    domain = [t.strip() for t in args.domain.split(",")]
+    if len(domain) != 2:
+        raise ValueError(f"--domain needs two values A,B, got {args.domain!r}")
+    return Problem(target=target, domain=domain, density=args.density, width=args.width)
+
+
+def parse_signs(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(s) for s in text.split(",")]
+    except ValueError:
+        raise ValueError(f"--signs must be comma-separated +1/-1 values, got {text!r}") from None
+
+
+def parse_floats(text: str, what: str) -> list[float]:
+    try:
+        vals = [float(s) for s in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{what} must be comma-separated numbers, got {text!r}") from None
+    return vals

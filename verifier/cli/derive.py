@@ -1,0 +1,52 @@
+"""``verifier derive``: the closed forms of a problem, for reading and for papers."""
+
+from __future__ import annotations
+
+import argparse
+
+import sympy as sp
+
+from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "derive",
+        help="print the piecewise closed-form risk and gradient",
+        description="Derive the moment antiderivatives of a problem and, for width <= 2, the "
+        "explicit Piecewise risk and gradient over the switching regions.",
+    )
+    add_problem_args(p)
+    p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.add_argument("--no-explicit", action="store_true",
+                   help="skip the explicit Piecewise forms (moments only)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from verifier.symbolic.explicit import MAX_EXPLICIT_WIDTH, explicit_regions
+
+    problem = problem_from_args(args)
+    signs = parse_signs(args.signs)
+    show = sp.latex if args.latex else sp.sstr
+    print(problem.describe())
+    x = problem.moments.x
+    print("\nantiderivatives per cell (P_k = int x^k p, Q_k = int x^k f p):")
+    for cell in problem.moments.cells:
+        print(f"  on [{cell.lo}, {cell.hi}]: f = {show(cell.f)}, p = {show(cell.p)}")
+        for name, A in zip(("P_0", "P_1", "P_2", "Q_0", "Q_1", "R"), cell.closed):
+            text = show(A) if A is not None else "no closed form: rigorous Taylor-cell model"
+            print(f"    {name}({x}) = {text}")
+    if args.no_explicit or problem.width > MAX_EXPLICIT_WIDTH:
+        if problem.width > MAX_EXPLICIT_WIDTH:
+            print(f"\n(explicit Piecewise forms are printed for width <= {MAX_EXPLICIT_WIDTH})")
+        return 0
+    ys, regions = explicit_regions(problem, args.flow, signs)
+    print(f"\nflow {args.flow}, state ({', '.join(map(str, ys))}): "
+          f"{len(regions)} switching regions of positive measure")
+    for i, r in enumerate(regions, 1):
+        cond = show(sp.And(*r.conditions)) if r.conditions else show(sp.true)
+        print(f"\nregion {i}: {cond}")
+        print(f"  L = {show(r.risk)}")
+        for y, g in zip(ys, r.gradient):
+            print(f"  dL/d{y} = {show(g)}")
+    return 0

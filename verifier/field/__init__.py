@@ -1,0 +1,1 @@
+"""Closed-form vector fields: moments, the generic kernel and the three flows."""

@@ -1,0 +1,1 @@
+"""SymPy only: analytic pieces, verified antiderivatives, explicit Piecewise forms."""
