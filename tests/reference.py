@@ -32,6 +32,7 @@ value at exactly the floating-point state that the implementation receives.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import mpmath
@@ -392,8 +393,9 @@ HS = (1, 2, 3, 5)
 
 # ---------------------------------------------------------------- neuron specs
 # A neuron is specified flow-independently as ("wb", w, b) with exact floats,
-# as ("wzero", b) (w = 0 exactly; phi = +-pi/2 in the normalized flow), or
-# ("rand",).  Converted per flow by :func:`neuron_coords`.
+# as ("wzero", b) (w = 0 exactly; phi = +-pi/2 in the normalized flow), as
+# ("phi", angle) (normalized flow; standard flow gets (cos, sin)), or ("rand",).
+# Converted per flow by :func:`neuron_coords`.
 
 def kink_spec(kappa, side: int):
     """Neuron with kink exactly at the rational kappa (w = side*q, b = -side*p),
@@ -424,6 +426,12 @@ def neuron_coords(spec, flow, case: Case, rng):
         if flow == "normalized-weights":
             return None
         return (0.0, bb), 1
+    if kind == "phi":  # an angle, possibly outside (-pi, pi]
+        if flow == "normalized":
+            return float(spec[1]), 1
+        if flow == "standard":
+            return (math.cos(spec[1]), math.sin(spec[1])), 1
+        return None
     if kind == "wb":
         w, bb = float(spec[1]), float(spec[2])
         if flow == "normalized":
@@ -470,6 +478,8 @@ def special_specs(case: Case, H: int):
         ("dead right", [kink_spec(b + sympy.Rational(1, 2), +1)]),
         ("dead left", [kink_spec(a - sympy.Rational(1, 2), -1)]),
         ("all active", [kink_spec(a - sympy.Rational(1, 2), +1)]),
+        ("phi wrapped +4pi", [("phi", 0.7 + 4 * math.pi)]),
+        ("phi wrapped -6pi", [("phi", -2.2 - 6 * math.pi)]),
     ]
     for t in case.bp_q:
         out.append((f"kink@breakpoint {t} +", [kink_spec(t, +1)]))

@@ -33,8 +33,11 @@ import mpmath
 import numpy as np
 import pytest
 from flint import arb
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as _hevent
+from hypothesis import note as _hnote
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from reference import CASES, FLOWS, random_state, smooth_state, special_states
 
 BALL_CASES = ["sq-unif", "abs-2x", "pwl-wide", "sin-unif", "exprat-2x", "sqrt-wide"]
@@ -55,6 +58,22 @@ def problem(name: str, H: int):
 
 
 # ------------------------------------------------------------------ helpers
+def note(msg):
+    """hypothesis.note when running under @given, otherwise nothing."""
+    try:
+        _hnote(msg)
+    except InvalidArgument:
+        pass
+
+
+def event(msg):
+    """hypothesis.event when running under @given, otherwise nothing."""
+    try:
+        _hevent(msg)
+    except InvalidArgument:
+        pass
+
+
 def mpf_to_arb(v, rel=2.0 ** -90) -> arb:
     """Exact conversion of an mpf, with radius rel*(1+|v|) (its own rounding)."""
     v = mpmath.mpf(v)
@@ -232,6 +251,8 @@ def _containment(ex):
     case, flow, signs, box = ex["case"], ex["flow"], ex["signs"], ex["box"]
     prob = problem(ex["name"], ex["H"])
     degenerate = box_degenerate(case, flow, signs, box)
+    straddle = box_may_straddle(case, flow, signs, box)
+    event(f"box: {'degenerate' if degenerate else 'straddling' if straddle else 'one piece'}")
     R, G, Hs = _evaluate_box(ex, hessian=True)
     bad = []
     # finiteness
@@ -273,6 +294,7 @@ def _containment(ex):
         # Hessian vs finite differences, at the first point far from switches
         if not fd_done and ip >= 1 and _point_far_from_switch(case, flow, signs, y):
             fd_done = True
+            event("FD Hessian checked")
             fd = _fd_hessian(prob, y, flow, signs)
             for k in range(len(y)):
                 for i in range(len(y)):
@@ -346,6 +368,7 @@ def _shrink(ex):
         e = dict(ex, box=box, r=rr)
         note(_describe(e))
         if box_may_straddle(case, flow, signs, box):
+            event("shrink: skipped (box may straddle)")
             return  # not a one-piece box after all (rare)
         R, G, Hs = _evaluate_box(e)
         res.append([R, *G, *[h for row in Hs for h in row]])

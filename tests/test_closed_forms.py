@@ -70,7 +70,7 @@ class Checker:
         self.flow = flow
         self.prob = problem(case.name, H)
         self.failures: list[str] = []
-        self.max_err = {"float": 0.0, "mpmath": 0.0}
+        self.max_err = {"float": 0.0, f"mpmath{MP_PREC}": 0.0, "mpmath53": 0.0}
         self.n = 0
 
     def _where(self, label, y, signs):
@@ -83,9 +83,9 @@ class Checker:
         L_ref, g_ref = ref.risk_gradient_mp(y, self.flow, signs)
         kw = dict(flow=self.flow, signs=signs)
         where = self._where(label, y, signs)
-        paths = [("float", {}), ("mpmath", dict(arithmetic="mpmath", prec=MP_PREC))]
+        paths = [("float", {}), (f"mpmath{MP_PREC}", dict(arithmetic="mpmath", prec=MP_PREC))]
         if mp_default_prec:
-            paths.append(("mpmath", dict(arithmetic="mpmath")))
+            paths.append(("mpmath53", dict(arithmetic="mpmath")))
         for path, extra in paths:
             try:
                 L = self.prob.risk(list(y), **kw, **extra)
@@ -116,8 +116,8 @@ class Checker:
             self.max_err[path] = max(self.max_err[path], err if math.isfinite(err) else np.inf)
 
     def finish(self):
-        print(f"\n{self.case.name} {self.flow}: {self.n} points, max |err| float"
-              f" {self.max_err['float']:.2e}, mpmath {self.max_err['mpmath']:.2e}")
+        errs = ", ".join(f"{k} {v:.2e}" for k, v in self.max_err.items())
+        print(f"\n{self.case.name} {self.flow}: {self.n} points, max |err|: {errs}")
         if self.failures:
             head = "\n".join(self.failures[:25])
             more = len(self.failures) - 25

@@ -122,6 +122,25 @@ def test_kink_crossing_the_domain_end_is_an_event():
     assert np.any(np.abs(traj.sol.breakpoints - te) < 1e-14)
 
 
+def test_every_sign_change_between_samples_is_a_recorded_event():
+    p = Problem(target="Abs(x - 1/3)", width=2)  # a breakpoint: more switching surfaces
+    traj = simulate(p, [-0.31, 1.46, 1.96, 1.8, 1.32], 10.0)
+    assert traj.success and len({i for _, i in traj.events}) >= 3
+    assert traj.unresolved_events == []
+    g = np.array([p.switching_functions(y, flow="normalized") for y in traj.y])
+    times = np.array([te for te, _ in traj.events])
+    for k in range(len(traj.t) - 1):
+        changed = np.flatnonzero(np.sign(g[k]) * np.sign(g[k + 1]) < 0)
+        for i in changed:
+            assert any(traj.t[k] <= te <= traj.t[k + 1] and j == i for te, j in traj.events)
+    # and every recorded event is such a sign change (the samples include event times)
+    for te, i in traj.events:
+        k = int(np.argmin(np.abs(traj.t - te)))
+        assert abs(traj.t[k] - te) < 1e-14
+        assert abs(g[k, i]) < 1e-9
+    assert np.all(np.diff(times) >= 0)
+
+
 def test_dead_neuron_stays_frozen():
     p = problem(2)
     # neuron 1: w = cos(-pi/3) > 0, kink at tan(pi/3) ~ 1.73 > 1: dead on [0, 1]
@@ -256,6 +275,32 @@ def test_event_limit_stops_the_run():
     assert traj.t_final < 10.0
 
 
+class _Shrink:
+    """Toy standard-flow 'problem' (H = 1): (w, b) decay like exp(-t) to the origin."""
+
+    width = 1
+
+    def dim(self, flow):
+        return 4
+
+    def gradient(self, y, flow="standard", signs=None):
+        return np.array([y[0], y[1], 0.0, 0.0])
+
+    def switching_functions(self, y, flow="standard", signs=None):
+        return np.zeros(0)
+
+    def risk(self, y, flow="standard", signs=None):
+        return 0.0
+
+
+def test_standard_flow_stops_when_a_neuron_collapses():
+    traj = simulate(_Shrink(), [0.6, 0.8, 0.5, 0.0], 40.0, flow="standard", atol=1e-24,
+                    t_eval=[0.0, 20.0, 30.0])
+    assert traj.status == "degenerate-neuron" and "w_1" in traj.message
+    assert traj.t_final == pytest.approx(12 * math.log(10), rel=1e-6)  # |(w, b)| = 1e-12
+    assert np.array_equal(traj.t, [0.0, 20.0])  # samples after the stop are dropped
+
+
 # ----------------------------------------------------------------------- plotting
 def test_plots(trajectories):
     traj = trajectories["normalized", 2]
@@ -333,6 +378,23 @@ def test_cli_bad_input_returns_2(capsys, extra):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "error" in err
+
+
+def test_cli_through_the_dispatcher(capsys):
+    from verifier.cli import main
+
+    assert main(BASE + ["--init", "0.3,0.7,-0.1"]) == 0
+    assert "final risk" in capsys.readouterr().out
+    assert main(BASE + ["--init", "0.3,0.7"]) == 2
+    assert capsys.readouterr().err.startswith("error:")
+
+
+def test_cli_early_stop_returns_1(capsys):
+    code = _cli(["simulate", "--target", "x**2", "--flow", "standard", "--horizon", "1",
+                 "--init", "0,0,1,0.1"])
+    captured = capsys.readouterr()
+    assert code == 1 and "degenerate-neuron" in captured.out
+    assert captured.err.count("\n") == 1
 
 
 def test_cli_bad_target_and_horizon(capsys):

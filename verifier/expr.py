@@ -16,6 +16,9 @@ Accepted language
   ``1/1000``), never through a binary float.
 * **Operators**: ``+ - * /``, unary ``+``/``-``, ``**`` and ``^`` (a synonym of
   ``**``, with the *mathematical* precedence: ``2*x^2+1`` is ``2*x**2 + 1``).
+  A leading minus negates the whole product: ``-(x+1)*(x+2)`` is
+  ``-((x+1)*(x+2))``, not ``(-x-1)*(x+2)``. Line breaks and tabs count as
+  spaces.
 * **Functions** (positional arguments only, arity checked): ``sin cos tan exp
   log`` (alias ``ln``) ``sqrt atan asin acos sinh cosh tanh erf Abs`` (alias
   ``abs``) ``sign`` and ``Heaviside`` (1 argument; ``Heaviside`` also takes
@@ -42,7 +45,13 @@ satisfy ``|b| <= 1000`` and is checked *before* the power is built, so
 ``2**10**100`` or ``(x+1)**100000`` are rejected at once; exact rational
 constants arising anywhere are limited to 1 000 digits, bases of numeric
 radicals (``n**(p/q)``, which SymPy factorises) to 100 digits, and the constant
-argument of ``exp``/``sinh``/``cosh`` to ``|a| <= 10 000``.
+argument of ``exp``/``sinh``/``cosh`` to ``|a| <= 10 000`` (so that no tower
+like ``exp(exp(exp(100)))`` ever reaches a numerical comparison). As a last
+safety net a parse is abandoned after :data:`MAX_PARSE_SECONDS` (SymPy's
+automatic evaluation costs milliseconds per node; only adversarial text gets
+near it). Constants SymPy cannot simplify are not caught here:
+``1/(log(8) - 3*log(2))`` parses as an expression (:func:`parse_number`
+rejects it because finiteness cannot be decided).
 
 SymPy objects may be passed instead of text: they are checked structurally
 (free symbols among the variables, only the whitelisted function classes,
@@ -54,9 +63,11 @@ whitelisted functions. ``Min``/``Max`` with non-constant arguments are built
 unevaluated (flattened, duplicates and constant arguments merged): SymPy's
 symbolic simplification of them can take minutes.
 
-:func:`to_text` prints an expression so that :func:`parse_expression` reads it
-back to an equal expression (large integers are printed in a nested
-``c*10**300 + d`` form that respects the literal limits).
+Parsed text is returned in a canonical form (rebuilt bottom-up until SymPy's
+automatic evaluation is stable), so that :func:`to_text` prints it in a way
+:func:`parse_expression` reads back to an *equal* expression; large integers
+are printed in a nested ``(c*10**300 + d)`` form that respects the literal
+limits.
 """
 
 from __future__ import annotations
@@ -66,6 +77,7 @@ import math
 import numbers
 import re
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
@@ -154,6 +166,11 @@ def _rational_digits(r: sympy.Rational) -> int:
     return max(_digits(int(r.p)), _digits(int(r.q)))
 
 
+def _radicand_digits(r: sympy.Rational) -> int:
+    """Digits of numerator plus denominator (an integer counts its digits only)."""
+    return _digits(int(r.p)) + (_digits(int(r.q)) if r.q != 1 else 0)
+
+
 def _exact_rational_of_float(value: float) -> sympy.Rational:
     frac = Fraction(value)
     return sympy.Rational(frac.numerator, frac.denominator)
@@ -203,9 +220,8 @@ _FUNCTION_TYPES: Final[frozenset[type]] = frozenset(
     {*_ONE_ARG.values(), *_GROWING.values(), *_MINMAX.values(), sympy.Heaviside, sympy.Piecewise}
 )
 _GROWING_TYPES: Final[frozenset[type]] = frozenset(_GROWING.values())
-_STRUCTURE_TYPES: Final[frozenset[type]] = frozenset(
-    {sympy.Add, sympy.Mul, sympy.functions.elementary.piecewise.ExprCondPair}
-)
+_EXPR_COND_PAIR: Final = sympy.functions.elementary.piecewise.ExprCondPair
+_STRUCTURE_TYPES: Final[frozenset[type]] = frozenset({sympy.Add, sympy.Mul, _EXPR_COND_PAIR})
 _BOOLEAN_TYPES: Final[frozenset[type]] = frozenset(
     {
         sympy.StrictLessThan,
@@ -352,7 +368,10 @@ class _Checker:
             self.check_exponent(expo)
             if base.is_Rational and expo.is_Rational and not expo.is_Integer:
                 self.check_radicand(base)
-        if constant and node.is_extended_real is False:
+        if constant and (
+            node.is_extended_real is False
+            or (base.is_extended_negative and expo.is_integer is False)  # e.g. (-2)**pi
+        ):
             self.fail(f"constant {_quote(node)} is not real")
 
     # the limit checks, also used before building (by the parser)
@@ -373,7 +392,7 @@ class _Checker:
             self.fail(f"exponent {_quote(expo)} is too large (|exponent| <= {MAX_POWER_EXPONENT})")
 
     def check_radicand(self, base: sympy.Rational) -> None:
-        size = _digits(int(base.p)) + _digits(int(base.q))
+        size = _radicand_digits(base)
         if size > MAX_RADICAND_DIGITS:
             self.fail(
                 f"base of a numeric root has {size} digits (limit {MAX_RADICAND_DIGITS} digits)"
@@ -522,7 +541,9 @@ class _Parser:
         if not text:
             self.fail("empty text")
         try:
-            tree = ast.parse(text, mode="eval")
+            with warnings.catch_warnings():  # e.g. "invalid decimal literal"
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, mode="eval")
         except SyntaxError as exc:
             detail = _WHITESPACE_RE.sub(" ", str(exc.msg or "invalid syntax"))
             where = f" at column {exc.offset}" if exc.offset else ""
@@ -535,13 +556,57 @@ class _Parser:
         self._check_shape(tree)
         self.deadline = time.monotonic() + MAX_PARSE_SECONDS
         try:
-            return self.value(tree.body)
+            return self.canonical(self.value(tree.body))
         except ExpressionError:
             raise
         except RecursionError:
             self.fail("expression is too deeply nested")
         except Exception as exc:  # SymPy may raise anything
             self.fail(f"could not build the expression ({type(exc).__name__}: {_short(str(exc))})")
+
+    def canonical(self, result: sympy.Expr) -> sympy.Expr:
+        """Rebuild ``result`` bottom-up until stable.
+
+        SymPy's automatic evaluation is not always idempotent (e.g. it can leave
+        ``3**(1/3)*sqrt(3)*3**(5/6)`` uncombined); rebuilding with the same
+        checked operations gives the form that reading :func:`to_text` back
+        reproduces.
+        """
+        for _ in range(3):
+            rebuilt = self._rebuild(result, {})
+            if rebuilt == result:
+                break
+            result = rebuilt
+        return result
+
+    def _rebuild(self, node: sympy.Basic, memo: dict[sympy.Basic, sympy.Basic]) -> sympy.Basic:
+        if not node.args:
+            return node
+        done = memo.get(node)
+        if done is not None:
+            return done
+        args = [self._rebuild(a, memo) for a in node.args]
+        kind = type(node)
+        result: sympy.Basic
+        if kind is sympy.Add:
+            result = self.finish(sympy.Add(*args))
+        elif kind is sympy.Mul:
+            self._check_radical_product(args)
+            result = self.finish(sympy.Mul(*args))
+        elif kind is sympy.Pow:
+            result = self.power(args[0], args[1])
+        elif kind is sympy.Min or kind is sympy.Max:
+            result = self._minmax(kind, args)
+        elif kind in _GROWING_TYPES:
+            if self.checker.is_constant(args[0]):
+                self.checker.check_growing_argument(kind.__name__, args[0])
+            result = self.finish(kind(*args))
+        elif issubclass(kind, sympy.Expr) and kind is not _EXPR_COND_PAIR:
+            result = self.finish(kind(*args))
+        else:  # conditions and (expression, condition) pairs
+            result = kind(*args)
+        memo[node] = result
+        return result
 
     def _check_shape(self, tree: ast.Expression) -> None:
         """Node count and nesting depth, iteratively (the tree may be deep)."""
@@ -664,8 +729,17 @@ class _Parser:
                 terms.append(-term if kind is ast.Sub else term)
             return self.finish(sympy.Add(*terms))
         if op in (ast.Mult, ast.Div):
-            factors = []
-            for kind, operand in _chain(node):
+            # "-a*b" is -(a*b), as printed by to_text; Python would read
+            # (-a)*b, and SymPy distributes -a over a sum a.
+            items = _chain(node)
+            first_kind, first = items[0]
+            negate = False
+            while isinstance(first, ast.UnaryOp) and isinstance(first.op, (ast.USub, ast.UAdd)):
+                negate ^= isinstance(first.op, ast.USub)
+                first = first.operand
+            items[0] = (first_kind, first)
+            factors: list[sympy.Expr] = [sympy.S.NegativeOne] if negate else []
+            for kind, operand in items:
                 factor = self.value(operand)
                 if kind is ast.Div:
                     if factor.is_zero:
@@ -720,7 +794,7 @@ class _Parser:
                     exponents[abs(item.base)] += abs(item.exp)
         sizes: dict[sympy.Rational, int] = defaultdict(int)
         for base, expo in exponents.items():
-            sizes[expo] += _digits(int(base.p)) + _digits(int(base.q))
+            sizes[expo] += _radicand_digits(base)
         if sizes and max(sizes.values()) > MAX_RADICAND_DIGITS:
             self.fail(
                 f"product of numeric roots would need a base of {max(sizes.values())} digits "
@@ -1021,6 +1095,23 @@ class _TextPrinter(StrPrinter):
             return _int_text(int(expr.p))
         return f"{_int_text(int(expr.p))}/{_int_text(int(expr.q))}"
 
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        # StrPrinter merges a fractional coefficient into the denominator:
+        # Mul(1/3, 1/(x + pi)) would print as 1/(3*(x + pi)), which reads back
+        # as 1/(3*x + 3*pi). Keep the coefficient apart in that case.
+        coeff, rest = expr.as_coeff_Mul()
+        if (
+            coeff.is_Rational
+            and coeff.q != 1
+            and any(
+                f.is_Pow and f.exp.is_Rational and f.exp.is_negative
+                for f in sympy.Mul.make_args(rest)
+            )
+        ):
+            sign = "-" if coeff < 0 else ""
+            return f"{sign}({self._print(abs(coeff))})*{self._print(rest)}"
+        return super()._print_Mul(expr)
+
     def _print_Float(self, expr: sympy.Float) -> str:  # exact binary value
         if not expr.is_finite:
             return super()._print_Float(expr)
@@ -1031,10 +1122,11 @@ def to_text(expr: sympy.Expr | int | float) -> str:
     """Canonical text of ``expr`` that :func:`parse_expression` reads back to ``expr``.
 
     The round trip ``parse_expression(to_text(e)) == e`` holds for every ``e``
-    returned by :func:`parse_expression` whose symbols are named like their
-    variables, provided the text stays within the parser's limits (SymPy may
-    print an evaluated expression longer than the text it came from). Floats
-    are printed as their exact binary value.
+    that :func:`parse_expression` returned for *text* (SymPy objects passed in
+    are checked, not canonicalised), provided the symbols are named like their
+    variables and the printed text stays within the parser's limits (SymPy
+    may print an evaluated expression longer than the text it came from).
+    Floats are printed as their exact binary value.
     """
     if isinstance(expr, bool) or not isinstance(expr, (sympy.Basic, int, float, Fraction)):
         raise ExpressionError(f"cannot print {type(expr).__name__} as an expression")

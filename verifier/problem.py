@@ -95,6 +95,14 @@ def _lipschitz_bound(pieces: Pieces) -> arb:
     return best.upper()
 
 
+def _stack(g: list) -> np.ndarray:
+    """Gradient entries as an array: shape (dim,) for one state, (n, dim) for a batch."""
+    if not any(isinstance(t, np.ndarray) and t.ndim for t in g):
+        return np.array(g, dtype=float)
+    n = max(np.shape(t)[0] for t in g if np.ndim(t))
+    return np.stack([np.broadcast_to(np.asarray(t, float), (n,)) for t in g], axis=1)
+
+
 class Problem:
     """A 1-input shallow ReLU regression problem (see the module docstring)."""
 
@@ -315,8 +323,7 @@ class Problem:
         """
         _, g = self._run(y, flow, signs, arithmetic, prec, False, True)
         if arithmetic == "float":
-            g = np.array([np.broadcast_to(t, np.shape(g[-1])) for t in g], dtype=float)
-            return g.T if g.ndim == 2 else g
+            return _stack(g)
         return g
 
     def hessian(self, y, flow: str = "normalized", signs=None, prec: int = 53) -> list[list[arb]]:
@@ -337,8 +344,8 @@ class Problem:
                           arithmetic: str = "float", prec: int = 53):
         r, g = self._run(y, flow, signs, arithmetic, prec, True, True)
         if arithmetic == "float":
-            g = np.array([np.broadcast_to(t, np.shape(g[-1])) for t in g], dtype=float)
-            return (np.asarray(r, float), g.T) if g.ndim == 2 else (float(r), g)
+            g = _stack(g)
+            return (np.asarray(r, float), g) if g.ndim == 2 else (float(r), g)
         return r, g
 
     # -- floats for exploration and plotting -------------------------------------------

@@ -194,6 +194,8 @@ class Arithmetic:
         interval may contain ``x`` are evaluated on ``x`` restricted to it and
         their values united; a result is a value or a tuple of values.
         """
+        if len(pieces) == 1:  # one analytic formula: no restriction needed
+            return pieces[0](self, x)
         results = []
         last = len(pieces) - 1
         for i, piece in enumerate(pieces):

@@ -118,6 +118,11 @@ def _build(e: sp.Basic, syms: tuple[sp.Symbol, ...], fold: bool) -> Callable[[An
         return lambda ar, v: ar.pi()
     if e == sp.E:
         return lambda ar, v: ar.fn("exp")(ar.rational(1, 1))
+    if (e.is_Add or e.is_Mul) and len(e.args) == 2:
+        p, q = (_build(a, syms, fold) for a in e.args)
+        if e.is_Add:
+            return lambda ar, v: p(ar, v) + q(ar, v)
+        return lambda ar, v: p(ar, v) * q(ar, v)
     if e.is_Add:
         parts = [_build(a, syms, fold) for a in e.args]
 

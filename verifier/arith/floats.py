@@ -25,6 +25,12 @@ class FloatArithmetic(Arithmetic):
     def pi(self) -> float:
         return math.pi
 
+    def k(self, slot: int) -> float:
+        try:
+            return self._slots[slot]
+        except (AttributeError, KeyError):
+            return super().k(slot)
+
     def from_ball(self, x) -> float:
         return float(x.mid())
 

@@ -64,6 +64,8 @@ def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True) -> KernelResu
         else:
             L = ar.tagged_max(ends[i][0], ends[j][0])
             U = ar.tagged_max(L, ar.tagged_min(ends[i][1], ends[j][1]))
+        if U is L:  # the same end: an empty interval, whose moments are exactly 0
+            return (zero,) * len(L[1])
         return tuple(u - m for u, m in zip(U[1], L[1]))
 
     alive = [j for j in range(H) if ends[j] is not None]

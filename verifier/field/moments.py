@@ -194,6 +194,8 @@ class Moments:
         if pieces is None:
             pieces = [self._piece(i, models, ks) for i in range(len(self.cells))]
             self._pieces_cache[key] = pieces
+        if len(pieces) == 1:
+            return pieces[0](ar, xv)
         cuts = [ar.k(s) for s in self._cut_slots]
         return ar.piecewise(xv, cuts, pieces)
 

@@ -128,7 +128,7 @@ def _integrate(problem: Any, y0: np.ndarray, horizon: float, flow: str,
     ys_parts: list[np.ndarray] = [y0[None, :]]
     events: list[tuple[float, int]] = []
     unresolved: list[tuple[float, int]] = []
-    fired_side: dict[int, int] = {}   # index -> side of the surface we just crossed to
+    just_fired: set[int] = set()      # indices located at the current restart time
     stalled = 0
     status, message = Status.SUCCESS, Status.SUCCESS.description
 
@@ -155,14 +155,12 @@ def _integrate(problem: Any, y0: np.ndarray, horizon: float, flow: str,
             g_la = (sw(y + (1e-7 * scale / fnorm) * f0).copy() if fnorm > 0
                     else np.zeros(m))
             for i in near:
-                side = fired_side.get(int(i))
-                if side is None:
-                    side = _sign(g_la[i]) if abs(g_la[i]) > 1e-12 * scale else 0
-                    if side == 0:
-                        active[i] = False     # tangential or identically zero: checked later
-                        continue
-                    if _sign(g0[i]) == -side and t > 0:
-                        events.append((t, int(i)))  # simultaneous crossing at a restart
+                side = _sign(g_la[i]) if abs(g_la[i]) > 1e-12 * scale else 0
+                if side == 0:
+                    active[i] = False         # tangential or identically zero: checked later
+                    continue
+                if int(i) not in just_fired and _sign(g0[i]) == -side and t > 0:
+                    events.append((t, int(i)))  # simultaneous crossing at a restart
                 sides[i] = side               # only a crossing back ends the segment
         idx_map = [int(i) for i in range(m) if active[i]]
         res, failure = None, ""
@@ -206,7 +204,7 @@ def _integrate(problem: Any, y0: np.ndarray, horizon: float, flow: str,
             break
 
         # a terminal event: which one?
-        fired_side = {}
+        just_fired = set()
         hit_degenerate = False
         for k, tev in enumerate(res.t_events):
             if len(tev) == 0:
@@ -218,8 +216,7 @@ def _integrate(problem: Any, y0: np.ndarray, horizon: float, flow: str,
                 continue
             i = idx_map[k]
             events.append((float(tev[-1]), i))
-            before = int(sides[i]) if sides[i] else _sign(g0[i])
-            fired_side[i] = -before
+            just_fired.add(i)
         t, y = te, ye
         if hit_degenerate:
             status = Status.DEGENERATE_NEURON
@@ -272,11 +269,13 @@ def simulate(problem: Any, y0: Any, horizon: float, flow: str = "normalized",
     dense output). The integrator is restarted at every located sign change of
     ``problem.switching_functions`` (where the piecewise-analytic vector field changes
     its formula), so DOP853's smoothness assumption holds on every accepted step. At a
-    restart the crossing just located is masked (only a crossing back ends the next
-    segment); a function that is zero at a restart and whose side cannot be decided by a
-    tiny look-ahead step (tangency, or identically zero, e.g. two equal kinks) is
-    disabled for that segment, and its sign changes between accepted steps are reported
-    afterwards in ``Trajectory.unresolved_events``. More than
+    restart, a switching function that is (nearly) zero is assigned the side a tiny
+    explicit look-ahead step moves to, so the crossing just located is not found again
+    and only a crossing back ends the next segment (a function found about to cross at a
+    restart is recorded there as a simultaneous event); one whose side the look-ahead
+    cannot decide (tangency, or identically zero, e.g. two equal kinks or a kink frozen
+    on a domain end) is disabled for that segment, and its sign changes between
+    accepted steps are reported afterwards in ``Trajectory.unresolved_events``. More than
     :data:`MAX_STALLED_SEGMENTS` consecutive restarts without progress stop the run
     (status ``zeno``). Crossings and recrossings within one solver step can be missed,
     as with any sign-change event detection.
@@ -310,7 +309,9 @@ def simulate(problem: Any, y0: Any, horizon: float, flow: str = "normalized",
     Trajectory
         Samples, piecewise dense output, risk, events and status. For the standard flow
         the run stops early (status ``degenerate-neuron``) when some ``(w_j, b_j)`` gets
-        within ``1e-12`` of the origin, where the flow is not regular.
+        within ``1e-12`` of the origin, where the flow is not regular (detected as an
+        event of ``hypot(w_j, b_j) - 1e-12``: a passage by the origin inside a single
+        solver step would go unnoticed).
 
     Raises
     ------
