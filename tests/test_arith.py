@@ -45,7 +45,7 @@ def test_restrict(m, r, lo, hi, s):
     if R is not None:
         # Arb radii carry 30 bits: a ball built from exact ends may overshoot them by
         # about 2^-30 of its radius, never more.
-        slack = 2.0**-29 * (1 + r)
+        slack = 2.0**-28 * (1 + r + abs(lo) + abs(hi))
         assert R.lower() >= lo - slack and R.upper() <= hi + slack
 
 

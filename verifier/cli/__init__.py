@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-VERBS = ("derive", "simulate")
+VERBS = ("derive", "simulate", "integrate")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,303 @@
+"""Validated integration (``verifier.integrate``): containment, tightness, failures.
+
+Quick subset (default run): the smooth case (containment and tightness), a kink
+crossing, a box, ``prec=128`` tighter than 53, a planted bug that the containment
+check catches, explicit failures, contracts of the API and of the CLI.
+``--runslow`` adds the acceptance sweeps of issue 3.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from flint import arb
+
+from verifier import Problem
+from verifier.integrate import Status, StepKind, integrate
+from verifier.simulate import simulate
+
+SMOOTH_Y50 = (0.163955405353, 1.012855890723, -0.331609618635)
+
+
+def reference(problem, y0, T, flow="normalized"):
+    """High-accuracy float reference (rtol 1e-13) with its error estimate."""
+    tr = simulate(problem, [float(v) for v in y0], T, flow=flow, rtol=1e-13, atol=1e-15,
+                  estimate_error=True)
+    assert tr.success, tr.message
+    return tr
+
+
+def contains(enclosure, point, slack=0.0) -> bool:
+    """Every ``point[i]`` within ``slack`` of the ball ``enclosure[i]`` (exact ends)."""
+    for b, p in zip(enclosure, point):
+        if not (float(b.lower()) - slack <= p <= float(b.upper()) + slack):
+            return False
+    return True
+
+
+def check_tube(tube, tr, slack_factor=10.0):
+    """The reference lies in the enclosure at every step end and at the end."""
+    slack = slack_factor * max(tr.error_estimate, 1e-15)
+    for s in tube.steps[:: max(1, len(tube.steps) // 25)]:
+        assert contains(s.enclosure, tr.sol(float(s.t1)), slack), (float(s.t1), s.enclosure)
+        assert contains(s.apriori, tr.sol(float(s.t1)), slack)
+    assert contains(tube.final, tr.final, slack), (tube.final, tr.final)
+
+
+@pytest.fixture(scope="module")
+def x2():
+    return Problem("x**2", width=1)
+
+
+@pytest.fixture(scope="module")
+def smooth(x2):
+    return integrate(x2, ["0.6", "0.5", "0.2"], 50)
+
+
+# -- quick subset ------------------------------------------------------------------------
+def test_smooth_case_contains_reference_and_is_tight(x2, smooth):
+    assert smooth.status is Status.REACHED and smooth.t_reached == 50
+    assert contains(smooth.final, SMOOTH_Y50, 1e-12)
+    assert smooth.max_width() <= 1e-12
+    assert smooth.n_low_order == 0  # the neuron stays fully active
+    tr = reference(x2, [0.6, 0.5, 0.2], 50)
+    check_tube(smooth, tr)
+
+
+def test_step_records_are_contiguous_and_exact(smooth):
+    t = 0
+    for s in smooth.steps:
+        assert s.t0 == t and s.t1 > s.t0
+        t = s.t1
+        assert s.kind is StepKind.TAYLOR and s.order == 20
+        assert all(isinstance(x, arb) for x in s.apriori + s.enclosure)
+    assert t == smooth.t_reached
+    assert smooth.widths().shape == (smooth.n_steps, 3)
+    lo, hi = smooth.bounds("apriori")
+    assert np.all(lo <= hi)
+
+
+def test_kink_crossing(  # kink 1 crosses b = 1 and the breakpoint 1/3 early on
+):
+    p = Problem("Abs(x - 1/3)", width=1)
+    y0 = ["-0.28", "-1.1", "-0.1"]
+    tr = reference(p, y0, 3)
+    assert tr.events, "the reference must cross a switching surface"
+    tube = integrate(p, y0, 3)
+    assert tube.status is Status.REACHED
+    assert tube.n_low_order >= 1 and tube.crossings
+    assert tube.max_width() <= 1e-9
+    check_tube(tube, tr)
+
+
+def test_box_initial_set_wrapping(x2):
+    r = 1e-3
+    y0 = [0.6, 0.5, 0.2]
+    box = [(v - r, v + r) for v in y0]
+    T = 5
+    tube = integrate(x2, box, T)
+    assert tube.status is Status.REACHED
+    rng = np.random.default_rng(0)
+    corners = np.array(np.meshgrid(*[[v - r, v + r] for v in y0])).reshape(3, -1).T
+    samples = np.vstack([corners, y0 + rng.uniform(-r, r, size=(8, 3))])
+    finals = np.array([simulate(x2, s, T, rtol=1e-12, atol=1e-14).final for s in samples])
+    for f in finals:
+        assert contains(tube.final, f, 1e-10)
+    spread = finals.max(axis=0) - finals.min(axis=0)
+    ratio = tube.final_widths() / spread
+    assert ratio.max() <= 3.0, ratio
+
+
+def test_higher_precision_is_tighter(x2):
+    lo = integrate(x2, ["0.6", "0.5", "0.2"], 2, prec=53)
+    hi = integrate(x2, ["0.6", "0.5", "0.2"], 2, prec=128)
+    assert lo.ok and hi.ok
+    assert hi.max_width() < 1e-12 * lo.max_width()
+    for a, b in zip(lo.final, hi.final):
+        assert a.overlaps(b)
+
+
+def test_planted_bug_is_caught(x2, monkeypatch):
+    """Flip the sign of one component of the field seen by the integrator only."""
+    y0 = [0.6, 0.5, 0.2]
+    tr = reference(x2, y0, 2)
+    good = integrate(x2, y0, 2)
+    assert contains(good.final, tr.final, 1e-12)
+    honest = x2.vector_field
+
+    def planted(flow="normalized", signs=None):
+        F = honest(flow=flow, signs=signs)
+
+        class Buggy:
+            dim, names = F.dim, F.names
+
+            def __call__(self, ar, y):
+                out = F(ar, y)
+                return [out[0], -out[1], out[2]]
+
+        return Buggy()
+
+    monkeypatch.setattr(x2, "vector_field", planted)
+    bad = integrate(x2, y0, 2)
+    assert not contains(bad.final, tr.final, 1e-12)
+
+
+def test_failure_is_explicit_width_limit(x2):
+    box = [(-1, 1), (-1, 1), (-1, 1)]
+    tube = integrate(x2, box, 5, width_limit=0.5)
+    assert tube.status is Status.WIDTH_LIMIT and not tube.ok
+    assert tube.t_reached == 0 or tube.t_reached < 5
+    assert "width" in tube.message
+
+
+def test_failure_is_explicit_singular_standard_flow():
+    p = Problem("x**2", width=1)
+    tube = integrate(p, [(-0.01, 0.01), (-0.01, 0.01), 0.5, 0.1], 1, flow="standard")
+    assert tube.status is Status.SINGULAR
+    assert tube.t_reached == 0
+    assert "(w_j, b_j) = 0" in tube.status.value
+
+
+def test_step_budget(x2):
+    tube = integrate(x2, [0.6, 0.5, 0.2], 50, max_steps=3)
+    assert tube.status is Status.MAX_STEPS and tube.n_steps == 3
+    assert 0 < tube.t_reached < 50
+
+
+def test_bad_input_is_rejected(x2):
+    with pytest.raises(ValueError, match="3 coordinates"):
+        integrate(x2, [0.1, 0.2], 1)
+    with pytest.raises(ValueError, match="horizon"):
+        integrate(x2, [0.1, 0.2, 0.3], -1)
+    with pytest.raises(ValueError, match="empty interval"):
+        integrate(x2, [(0.2, 0.1), 0.2, 0.3], 1)
+    with pytest.raises(ValueError, match="order"):
+        integrate(x2, [0.1, 0.2, 0.3], 1, order=1)
+
+
+def test_exact_decimal_input_is_enclosed(x2):
+    tube = integrate(x2, ["0.3", "0.7", "-0.1"], "0.5")
+    assert tube.ok and tube.t_reached == pytest.approx(0.5)
+    assert tube.initial[0].contains(arb("0.3"))
+
+
+@pytest.mark.parametrize("set_type", ["doubleton", "box"])
+def test_set_types_contain_the_reference(x2, set_type):
+    y0 = [0.6, 0.5, 0.2]
+    tr = reference(x2, y0, 3)
+    tube = integrate(x2, [(v - 1e-6, v + 1e-6) for v in y0], 3, set_type=set_type)
+    assert tube.ok
+    assert contains(tube.final, tr.final, 1e-12)
+
+
+def test_cli_integrate(capsys):
+    from verifier.cli import build_parser
+
+    parser = build_parser() if "integrate" in __import__("verifier.cli").cli.VERBS else None
+    import argparse
+
+    from verifier.cli import integrate as verb
+
+    if parser is None:
+        parser = argparse.ArgumentParser()
+        verb.add_parser(parser.add_subparsers(dest="verb"))
+    args = parser.parse_args(["integrate", "--target", "x**2", "--init", "0.6,0.5,0.2",
+                              "--horizon", "1"])
+    assert verb.run(args) == 0
+    out = capsys.readouterr().out
+    assert "reached the horizon" in out and "phi_1" in out and "low-order" in out
+    args = parser.parse_args(["integrate", "--target", "x**2", "--init-box=-1:1,-1:1,-1:1",
+                              "--horizon", "1", "--width-limit", "0.5"])
+    assert verb.run(args) == 1
+
+
+# -- acceptance sweeps (slow) -----------------------------------------------------------
+PWL = "Piecewise((2*x, x < 1/3), (1 - x, x < 2/3), (x - 1/3, True))"
+
+CASES = [
+    # (target, H, y0) -- includes kink crossings of a, b and a target breakpoint,
+    # dead neurons and a dying neuron (kink tending to b = 1).
+    ("x**2", 1, [0.6, 0.5, 0.2]),
+    ("x**2", 1, [0.06, 0.03, 0.25]),
+    ("x**2", 1, [1.99, -1.31, 0.33]),
+    ("x**2", 1, [1.72, -0.93, 0.3]),
+    ("x**2", 1, [-2.5, 0.4, 0.1]),  # dead neuron: kink left of 0, active to the left
+    ("Abs(x - 1/3)", 1, [-0.28, -1.1, -0.1]),
+    ("Abs(x - 1/3)", 1, [0.1, -1.15, 0.12]),
+    ("Abs(x - 1/3)", 1, [2.77, 0.67, 0.04]),
+    ("Abs(x - 1/3)", 1, [-2.5, 1.0, 0.3]),
+    ("sin(3*x)", 1, [0.3, 0.7, -0.1]),
+    ("sin(3*x)", 1, [-0.5, 1.2, 0.1]),
+    (PWL, 1, [-1.2, 0.8, 0.1]),
+    (PWL, 1, [0.2, -0.9, 0.2]),
+    ("x**2", 2, [0.3, -2.0, 0.5, -0.4, 0.1]),
+    ("Abs(x - 1/3)", 2, [-0.3, 2.5, 1.0, 0.5, 0.1]),
+    ("sin(3*x)", 2, [-2.01, -0.75, -0.55, 0.57, -0.32]),
+    ("sin(3*x)", 2, [0.8, -0.72, 0.68, 0.46, -0.07]),
+    ("sin(3*x)", 2, [-1.45, 1.58, 0.59, -1.11, -0.12]),
+    (PWL, 2, [0.4, -2.2, 0.7, 0.6, 0.0]),
+    ("x**2", 3, [0.3, -2.0, 2.5, 0.5, -0.4, 0.3, 0.1]),
+    ("sin(3*x)", 3, [0.3, -2.0, 2.5, 0.5, -0.4, 0.3, 0.1]),
+    ("Abs(x - 1/3)", 3, [-0.5, 0.2, 2.0, 0.8, -0.6, 0.4, 0.0]),
+    (PWL, 3, [-1.0, 0.5, 2.8, 0.6, 0.3, -0.2, 0.1]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target,H,y0", CASES)
+def test_containment_and_tightness_T50(target, H, y0):
+    p = Problem(target, width=H)
+    tr = reference(p, y0, 50)
+    tube = integrate(p, y0, 50)
+    assert tube.status is Status.REACHED, tube.message
+    check_tube(tube, tr)
+    assert tube.max_width() <= (1e-9 if H == 1 else 1e-7)
+
+
+@pytest.mark.slow
+def test_dying_neuron_is_enclosed():
+    """Kink -tan(phi) -> 1 = b exponentially, never crossing: the set straddles
+    the surface from t ~ 7.5 on and low-order steps carry it (wider, still valid)."""
+    p = Problem("x**2", width=1)
+    y0 = [math.atan(-0.8), -1.0, 0.3]
+    tr = reference(p, y0, 50)
+    tube = integrate(p, y0, 50)
+    assert tube.status is Status.REACHED
+    check_tube(tube, tr)
+    assert tube.n_low_order > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("y0", [[0.8, 0.3, 0.9, 0.1], [-0.6, 0.9, 0.7, 0.2],
+                                [1.2, -0.5, -0.8, 0.3]])
+def test_standard_flow_T20(y0):
+    p = Problem("x**2", width=1)
+    tr = reference(p, y0, 20, flow="standard")
+    tube = integrate(p, y0, 20, flow="standard")
+    assert tube.status is Status.REACHED, tube.message
+    check_tube(tube, tr)
+
+
+@pytest.mark.slow
+def test_prec128_tightness_T50(x2):
+    tube = integrate(x2, ["0.6", "0.5", "0.2"], 50, prec=128)
+    assert tube.ok
+    assert tube.max_width() <= 1e-25
+    assert contains(tube.final, SMOOTH_Y50, 1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("order", [8, 12, 20])
+def test_box_wrapping_ratio_T50(x2, order):
+    r = 1e-3
+    y0 = np.array([0.6, 0.5, 0.2])
+    tube = integrate(x2, [(v - r, v + r) for v in y0], 50, order=order)
+    assert tube.ok, tube.message
+    corners = np.array(np.meshgrid(*[[v - r, v + r] for v in y0])).reshape(3, -1).T
+    finals = np.array([simulate(x2, s, 50, rtol=1e-12, atol=1e-14).final for s in corners])
+    for f in finals:
+        assert contains(tube.final, f, 1e-10)
+    spread = finals.max(axis=0) - finals.min(axis=0)
+    assert (tube.final_widths() / spread).max() <= 3.0

@@ -1,0 +1,117 @@
+"""Exact, file-safe encodings of balls.
+
+A ball ``[m +/- r]`` is stored as two dyadic numbers, ``m = M 2^E`` and
+``r = R 2^F``, with the integers as decimal strings (JSON numbers would pass
+through binary floats in many readers). :func:`decode_ball` returns a ball
+that *contains* the encoded one (Arb's radius type may round the radius up by
+one unit in its 30th bit; it never rounds it down), so a decoded enclosure is
+still an enclosure. :func:`decimal_bounds` gives outward-rounded decimal
+strings ``[lo, hi]`` for people and scripts.
+
+Files are untrusted: the decoder checks types and sizes before any arithmetic
+and raises :class:`EncodingError` (a ``ValueError``) with one line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+
+from flint import arb
+
+MAX_MANTISSA_DIGITS = 25_000  # > 65536 bits, the largest precision offered
+MAX_EXPONENT = 10**7
+
+_INT = re.compile(r"-?[0-9]{1,%d}\Z" % MAX_MANTISSA_DIGITS)
+
+
+class EncodingError(ValueError):
+    """A malformed or out-of-range encoded number."""
+
+
+def _dyadic(x: arb) -> list:
+    m, e = x.man_exp()
+    return [str(int(m)), int(e)]
+
+
+def encode_ball(x: arb) -> dict:
+    """``{"mid": [M, E], "rad": [R, F]}`` (M, R decimal strings) for a finite ball."""
+    if not x.is_finite():
+        raise EncodingError(f"cannot encode a non-finite ball {x}")
+    return {"mid": _dyadic(x.mid()), "rad": _dyadic(x.rad())}
+
+
+def _parse_dyadic(v, what: str) -> arb:
+    if not (isinstance(v, list) and len(v) == 2):
+        raise EncodingError(f"{what}: expected [mantissa, exponent]")
+    man, exp = v
+    if not isinstance(man, str) or not _INT.match(man):
+        raise EncodingError(f"{what}: mantissa must be a decimal integer string")
+    if isinstance(exp, bool) or not isinstance(exp, int) or abs(exp) > MAX_EXPONENT:
+        raise EncodingError(f"{what}: exponent must be an integer with |e| <= {MAX_EXPONENT}")
+    return arb((int(man), exp))
+
+
+def decode_ball(d) -> arb:
+    """The ball encoded by :func:`encode_ball` (possibly with a radius rounded up)."""
+    if not isinstance(d, dict) or set(d) != {"mid", "rad"}:
+        raise EncodingError("a ball must be an object with exactly the keys mid, rad")
+    mid = _parse_dyadic(d["mid"], "mid")
+    rad = _parse_dyadic(d["rad"], "rad")
+    if rad < 0:
+        raise EncodingError("negative radius")
+    return arb(mid, rad)
+
+
+def encode_vector(xs: Sequence[arb]) -> list[dict]:
+    return [encode_ball(x) for x in xs]
+
+
+def decode_vector(v, n: int | None = None, what: str = "vector") -> list[arb]:
+    if not isinstance(v, list) or (n is not None and len(v) != n):
+        want = "a list" if n is None else f"a list of {n} balls"
+        raise EncodingError(f"{what}: expected {want}")
+    return [decode_ball(d) for d in v]
+
+
+def decimal_bounds(x: arb, digits: int = 17) -> list[str]:
+    """``[lo, hi]`` as decimal strings with ``lo <= every point of x <= hi``."""
+    if not x.is_finite():
+        raise EncodingError(f"cannot write bounds of a non-finite ball {x}")
+    lo = _round(x.lower(), digits, down=True)
+    hi = _round(x.upper(), digits, down=False)
+    return [lo, hi]
+
+
+def _round(v: arb, digits: int, down: bool) -> str:
+    """A decimal string ``s`` with ``s <= v`` (down) or ``s >= v`` (up); ``v`` exact."""
+    m, e = v.man_exp()
+    q = Fraction(int(m)) * (Fraction(2) ** int(e))
+    if q == 0:
+        return "0"
+    k = len(str(abs(q.numerator) // q.denominator)) - 1 if abs(q) >= 1 else -len(
+        str(q.denominator // abs(q.numerator))
+    )
+    shift = digits - 1 - k  # keep `digits` significant digits
+    scaled = q * Fraction(10) ** shift
+    n = math.floor(scaled) if down else math.ceil(scaled)
+    return _decimal(n, shift)
+
+
+def _decimal(n: int, shift: int) -> str:
+    """The exact decimal text of ``n * 10**-shift``."""
+    sign = "-" if n < 0 else ""
+    digits = str(abs(n))
+    exp10 = len(digits) - 1 - shift
+    if abs(exp10) > 12:  # scientific notation, still exact
+        mant = digits.rstrip("0") or "0"
+        frac = mant[1:]
+        return f"{sign}{mant[0]}{'.' + frac if frac else ''}e{exp10}"
+    if shift <= 0:
+        return sign + digits + "0" * (-shift)
+    if len(digits) <= shift:
+        digits = "0" * (shift - len(digits) + 1) + digits
+    head, tail = digits[:-shift], digits[-shift:].rstrip("0")
+    return sign + head + ("." + tail if tail else "")

@@ -1,0 +1,120 @@
+"""Set representations (CAPD's ``dynset``): the set owns wrapping control.
+
+:class:`DoubletonSet` is the Lohner doubleton with QR wrapping control
+(CAPD's ``C0Rect2Set``)::
+
+    X = { xhat + C r0 + B r :  r0 in R0,  r in R },
+
+``xhat`` an exact point, ``C`` and ``B`` exact matrices, ``R0`` the (fixed)
+initial box centred at 0 and ``R`` a box of accumulated errors. Given step
+data (``x(h) in image + A (x(0) - xhat)`` for all ``x(0)`` in ``X``, see
+:mod:`verifier.integrate._taylor`), the new set is
+
+    xhat' = mid(image),   C' = mid(A C),   B' = Q (QR of mid(A B), columns sorted
+    by their extent),   r' = (B'^-1 A B) r + B'^-1 ((A C - C') r0 + image - xhat'),
+
+where ``B'^-1`` is a rigorous ball inverse. Then ``xhat' + C' r0 + B' r'``
+contains ``image + A (C r0 + B r)`` for every ``r0``, ``r``: the image of
+``X``. Floats only choose ``C'`` and ``B'``; every identity used is exact
+ball algebra. :class:`BoxSet` is the naive interval set (``R0`` and ``B``
+absent, no wrapping control), kept for comparison and tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from flint import arb, arb_mat
+
+from verifier.integrate._linalg import (
+    Vector,
+    from_numpy,
+    identity,
+    matvec,
+    mid_mat,
+    qr_basis,
+    rigorous_inverse,
+    to_numpy,
+)
+from verifier.integrate._taylor import StepData
+
+
+@dataclass(frozen=True)
+class DoubletonSet:
+    """``xhat + C r0 + B r`` (module docstring)."""
+
+    xhat: Vector
+    C: arb_mat
+    r0: Vector
+    B: arb_mat
+    r: Vector
+
+    @classmethod
+    def from_box(cls, box: Sequence[arb]) -> DoubletonSet:
+        """The set equal to the box (entries may be exact points)."""
+        n = len(box)
+        xhat = [x.mid() for x in box]
+        r0 = [x - m for x, m in zip(box, xhat)]
+        zero = [arb(0)] * n
+        return cls(xhat, identity(n), r0, identity(n), zero)
+
+    @property
+    def dim(self) -> int:
+        return len(self.xhat)
+
+    def hull(self) -> Vector:
+        """A box containing the set."""
+        a = matvec(self.C, self.r0)
+        b = matvec(self.B, self.r)
+        return [x + u + v for x, u, v in zip(self.xhat, a, b)]
+
+    def centre(self) -> Vector:
+        return list(self.xhat)
+
+    def move(self, step: StepData) -> DoubletonSet:
+        """The set enclosing the images of all points after the step."""
+        A = step.jacobian
+        n = self.dim
+        xhat = [y.mid() for y in step.image]
+        AC = A * self.C
+        C = mid_mat(AC)
+        AB = A * self.B
+        weights = np.array([float(x.rad()) for x in self.r]) + 1e-300
+        Bn = from_numpy(qr_basis(to_numpy(AB), weights))
+        Binv = rigorous_inverse(Bn)
+        if Binv is None:  # keep the previous orientation if Q cannot be inverted
+            Bn, Binv = identity(n), identity(n)
+        rest = [u + y - x for u, y, x in zip(matvec(AC - C, self.r0), step.image, xhat)]
+        r = [p + q for p, q in zip(matvec(Binv * AB, self.r), matvec(Binv, rest))]
+        return DoubletonSet(xhat, C, list(self.r0), Bn, r)
+
+
+@dataclass(frozen=True)
+class BoxSet:
+    """An interval box moved by the mean-value form, without wrapping control."""
+
+    box: Vector
+
+    @classmethod
+    def from_box(cls, box: Sequence[arb]) -> BoxSet:
+        return cls(list(box))
+
+    @property
+    def dim(self) -> int:
+        return len(self.box)
+
+    def hull(self) -> Vector:
+        return list(self.box)
+
+    def centre(self) -> Vector:
+        return [x.mid() for x in self.box]
+
+    def move(self, step: StepData) -> BoxSet:
+        c = self.centre()
+        d = matvec(step.jacobian, [x - m for x, m in zip(self.box, c)])
+        return BoxSet([y + e for y, e in zip(step.image, d)])
+
+
+SET_TYPES = {"doubleton": DoubletonSet, "box": BoxSet}

@@ -1,0 +1,313 @@
+"""One-step data: Taylor coefficients, remainders and Jacobians (CAPD's ``dynsys``).
+
+A solver here only *produces* step data; the set representation
+(:mod:`verifier.integrate._sets`) applies it and the time map
+(:mod:`verifier.integrate._timemap`) decides which step to take.
+
+Both solvers return :class:`StepData` with the following contract. For the
+current set ``X`` (hull ``[X]``, reference point ``xhat`` in ``[X]``) and the
+step ``h``, every solution ``x(t)`` of ``x' = F(x)`` with ``x(0)`` in ``X``
+satisfies
+
+    x(h)  in  image + jacobian * (x(0) - xhat),
+
+where ``image`` is a ball vector and ``jacobian`` a ball matrix (the product is
+understood for every matrix in the ball matrix). ``apriori`` is a box that
+contains ``x(t)`` for all ``t`` in ``[0, h]``.
+
+**Taylor step of order p** (:func:`taylor_step`; ``F`` analytic on a
+neighbourhood of the a priori box ``E``, i.e. ``E`` inside one analytic piece).
+With ``y_k(z)`` the k-th Taylor coefficient of the solution through ``z``
+(computed by the recursion ``y_{k+1} = F(y)_k / (k + 1)`` in power-series
+arithmetic), Taylor's theorem with Lagrange remainder gives, per coordinate,
+
+    x(h) = T(x(0)) + y_{p+1}(x(xi)) h^{p+1},   T(z) = sum_{k<=p} y_k(z) h^k,
+
+with ``x(xi)`` in ``E``. Split ``T = T_q + sum_{q<k<=p} y_k h^k`` (``q`` the
+Jacobian order, about ``p / 2``): the mean value theorem gives ``T_q(x0) in
+T_q(xhat) + DT_q([X]) (x0 - xhat)`` and the tail lies in ``sum_{q<k<=p}
+y_k([X]) h^k``. So ``image = T_q(xhat) + sum_{q<k<=p} y_k([X]) h^k + y_{p+1}(E)
+h^{p+1}`` and ``jacobian = DT_q([X]) = sum_{k<=q} V_k([X]) h^k`` where ``V_k``
+are the Taylor coefficients of the variational equation ``V' = DF(x) V,
+V(0) = I``, obtained from the same recursion in jets of power series. (The
+tail's width is ``O(width([X]) h^(q+1))``: negligible, and it halves the cost of
+the jets.) The a priori box ``E`` itself is verified by the high-order
+enclosure test of :func:`taylor_step`.
+
+**Low-order step** (:func:`low_order_step`; ``F`` only Lipschitz and piecewise
+C^1, as across switching surfaces). The set is split into its reference point
+and the deviations from it. The point's solution ``xhat(t)`` is enclosed at full
+order when its own (thin) a priori box lies in one piece, otherwise by the
+second-order form: ``x`` is C^1 with ``x'`` absolutely continuous and, by
+Clarke's chain rule, ``x''(s)`` lies for almost every ``s`` in ``dF(x(s))
+F(x(s))`` (``dF`` the Clarke generalized Jacobian), hence
+
+    x(h) = x0 + h F(x0) + int_0^h (h - s) x''(s) ds
+         in  x0 + h F(x0) + (h^2 / 2) * J(E) F(E),
+
+where ``J(.)`` is the ball Jacobian from jet arithmetic over balls (the hull of
+the pieces' Jacobians, a convex box containing the Clarke Jacobian). The
+deviations are mapped by an enclosure of the mean-value Jacobian of the flow
+(:func:`flow_jacobian`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flint import arb, arb_mat, arb_series
+
+from verifier.arith.balls import BallArithmetic
+from verifier.arith.jets import Jet, JetArithmetic
+from verifier.arith.precision import series_cap
+from verifier.arith.series import SeriesArithmetic
+from verifier.integrate._enclosure import clarke_jacobian, inflate, strictly_inside
+from verifier.integrate._linalg import Vector, identity, matvec, zero_to
+from verifier.integrate._status import StepKind
+
+ZERO = arb(0)
+
+
+@dataclass(frozen=True)
+class StepData:
+    """What one step proves (see the module docstring for the contract)."""
+
+    h: arb
+    image: Vector
+    jacobian: arb_mat
+    apriori: Vector
+    kind: StepKind
+    order: int
+    #: Largest radius of the remainder term (the step's local error), for control.
+    remainder: float
+
+
+def _coef(x, k: int) -> arb:
+    """Coefficient ``k`` of a series, or of a constant (zero beyond ``k = 0``)."""
+    if isinstance(x, arb_series):
+        c = x.coeffs()
+        return c[k] if k < len(c) else ZERO
+    if k == 0:
+        return x if isinstance(x, arb) else arb(x)
+    return ZERO
+
+
+def taylor_coefficients(field: Callable, x0: Sequence[arb], order: int) -> list[list[arb]]:
+    """``[y_0, ..., y_order]`` per coordinate: Taylor coefficients at ``t = 0`` of
+    every solution of ``x' = F(x)`` with ``x(0)`` in the box ``x0``.
+
+    Coefficient ``k`` encloses ``x^(k)(0) / k!`` for every such solution. Raises
+    :class:`verifier.arith.series.NotOnePiece` unless the box lies inside one
+    analytic piece of ``F``.
+    """
+    n = len(x0)
+    S = SeriesArithmetic(order + 1)
+    coeffs: list[list[arb]] = [[x] for x in x0]
+    with series_cap(order + 1):
+        for k in range(order):
+            ys = [arb_series(c, prec=k + 1) for c in coeffs]
+            f = field(S, ys)
+            for i in range(n):
+                coeffs[i].append(_coef(f[i], k) / (k + 1))
+    return coeffs
+
+
+def variational_coefficients(
+    field: Callable, x0: Sequence[arb], order: int, jet_order: int | None = None,
+) -> tuple[list[list[arb]], list[list[list[arb]]]]:
+    """Taylor coefficients of the solution and of ``V = d x(t) / d x(0)`` over the box ``x0``.
+
+    Returns ``(vals, ders)``: ``vals[i][k]`` (``k <= order``) as in
+    :func:`taylor_coefficients` and ``ders[i][j][k]`` (``k <= jet_order``, default
+    ``order``) enclosing the k-th coefficient of ``V_ij`` for every initial value in
+    ``x0`` (``V(0) = I``; jets of power series, i.e. the variational equation
+    ``V' = DF(x) V`` expanded alongside). Beyond ``jet_order`` the recursion continues
+    without derivatives.
+    """
+    n = len(x0)
+    q = order if jet_order is None else min(jet_order, order)
+    S = SeriesArithmetic(order + 1)
+    J = JetArithmetic(S, n)
+    vals: list[list[arb]] = [[x] for x in x0]
+    ders: list[list[list[arb]]] = [[[arb(1 if i == j else 0)] for j in range(n)]
+                                   for i in range(n)]
+    with series_cap(order + 1):
+        for k in range(order):
+            if k >= q:
+                f = field(S, [arb_series(c, prec=k + 1) for c in vals])
+                for i in range(n):
+                    vals[i].append(_coef(f[i], k) / (k + 1))
+                continue
+            ys = [Jet(arb_series(vals[i], prec=k + 1),
+                      tuple(arb_series(ders[i][j], prec=k + 1) for j in range(n)))
+                  for i in range(n)]
+            f = field(J, ys)
+            for i in range(n):
+                fi = f[i]
+                if isinstance(fi, Jet):
+                    vals[i].append(_coef(fi.val, k) / (k + 1))
+                    for j in range(n):
+                        ders[i][j].append(_coef(fi.der[j], k) / (k + 1))
+                else:
+                    vals[i].append(_coef(fi, k) / (k + 1))
+                    for j in range(n):
+                        ders[i][j].append(ZERO)
+    return vals, ders
+
+
+def horner(cs: Sequence[arb], h: arb) -> arb:
+    acc = cs[-1]
+    for c in reversed(cs[:-1]):
+        acc = acc * h + c
+    return acc
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Taylor data of the current set that does not depend on the step size.
+
+    ``centre[i][k]`` encloses ``y_k`` at the reference point ``xhat`` and
+    ``vals[i][k]`` for every initial value in the hull ``[X]`` (``k <= order``);
+    ``ders[i][j][k]`` encloses the coefficients of the variational matrix ``V`` over
+    ``[X]`` for ``k <= jet_order``.
+    """
+
+    order: int
+    jet_order: int
+    centre: list[list[arb]]
+    vals: list[list[arb]]
+    ders: list[list[list[arb]]]
+
+
+def expand(field: Callable, xhat: Sequence[arb], hull: Sequence[arb], order: int,
+           jet_order: int | None = None) -> Expansion:
+    """The :class:`Expansion` of order ``order`` (Jacobian to ``jet_order``, default
+    about ``order / 2``); raises :class:`verifier.arith.series.NotOnePiece` unless
+    ``hull`` lies in one analytic piece."""
+    q = max(2, (order + 1) // 2) if jet_order is None else min(jet_order, order)
+    centre = taylor_coefficients(field, xhat, order)
+    vals, ders = variational_coefficients(field, hull, order, q)
+    return Expansion(order, q, centre, vals, ders)
+
+
+def taylor_step(field: Callable, ex: Expansion, h: arb, floor: arb) -> StepData | None:
+    """Order-``p`` Taylor step with a high-order a priori enclosure.
+
+    **A priori box.** With ``E0 = sum_{k<=p} y_k([X]) [0, h]^k`` and a box ``G``
+    (``E0`` slightly inflated), if ``E = E0 + [0, h]^(p+1) y_{p+1}(G)`` lies in the
+    interior of ``G`` and ``G`` lies in one analytic piece, then every solution from
+    ``[X]`` stays in ``E`` on ``[0, h]``: at a first exit time ``t*`` from ``G`` the
+    Taylor formula with Lagrange remainder (valid while the solution is in ``G``)
+    would put ``x(t*)`` inside ``E``, in the interior of ``G``. The remainder at ``h``
+    is then ``y_{p+1}(G) h^(p+1)`` (module docstring).
+
+    Returns ``None`` when the inclusion cannot be verified (the step is too long);
+    raises :class:`verifier.arith.series.NotOnePiece` when ``G`` straddles a
+    switching surface.
+    """
+    p = ex.order
+    n = len(ex.centre)
+    H = zero_to(h)
+    Hp = H ** (p + 1)
+    E0 = [horner(ex.vals[i], H) for i in range(n)]
+    guess = inflate(E0, arb(1.1), floor)
+    for _ in range(3):
+        R = [c[p + 1] for c in taylor_coefficients(field, guess, p + 1)]
+        cand = [e + Hp * r for e, r in zip(E0, R)]
+        if strictly_inside(cand, guess):
+            break
+        if not all(c.is_finite() for c in cand):
+            return None
+        guess = inflate([arb.union(a, b) for a, b in zip(guess, cand)], arb(1.5), floor)
+    else:
+        return None
+    hp = h ** (p + 1)
+    rem = [r * hp for r in R]
+    q = ex.jet_order
+    # T_p(x) = T_q(x) + sum_{q<k<=p} y_k(x) h^k; the first part by the mean value
+    # theorem around xhat, the second bounded over the hull.
+    image = []
+    for i in range(n):
+        head = horner(ex.centre[i][: q + 1], h)
+        tail = horner([ZERO] * (q + 1) + ex.vals[i][q + 1: p + 1], h) if q < p else ZERO
+        image.append(head + tail + rem[i])
+    jac = arb_mat([[horner(ex.ders[i][j][: q + 1], h) for j in range(n)] for i in range(n)])
+    return StepData(h=h, image=image, jacobian=jac, apriori=cand, kind=StepKind.TAYLOR,
+                    order=p, remainder=max(float(r.rad()) for r in rem))
+
+
+def point_taylor(field: Callable, xhat: Sequence[arb], h: arb, order: int,
+                 floor: arb) -> tuple[Vector, float] | None:
+    """``(image, remainder)``: a full-order enclosure of the solution from the single
+    point ``xhat`` at time ``h`` (as :func:`taylor_step` for a hull equal to the point).
+    ``None`` when the a priori inclusion fails; raises ``NotOnePiece`` when the
+    point's a priori box straddles a switching surface."""
+    n = len(xhat)
+    centre = taylor_coefficients(field, xhat, order)
+    ders = [[[arb(1 if i == j else 0)] for j in range(n)] for i in range(n)]
+    data = taylor_step(field, Expansion(order, 0, centre, centre, ders), h, floor)
+    if data is None:
+        return None
+    return data.image, data.remainder
+
+
+def point_low_order(field: Callable, xhat: Sequence[arb], h: arb,
+                    eps: arb) -> tuple[Vector, float] | None:
+    """``(image, remainder)`` for the solution from the point ``xhat`` at time ``h``:
+    ``xhat + h F(xhat) + (h^2/2) J(E) F(E)`` (valid across switching surfaces,
+    module docstring), ``E`` a Picard box of the point. ``None`` if no ``E`` is found."""
+    from verifier.integrate._enclosure import picard_enclosure
+
+    E = picard_enclosure(field, xhat, h, eps)
+    if E is None:
+        return None
+    Fx = field(BallArithmetic(), list(xhat))
+    FE, JE = clarke_jacobian(field, E)
+    half_h2 = h * h / 2
+    rem = [s * half_h2 for s in matvec(JE, FE)]
+    image = [x + h * f + r for x, f, r in zip(xhat, Fx, rem)]
+    return image, max(float(r.rad()) for r in rem)
+
+
+def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb) -> arb_mat | None:
+    """A ball matrix containing every "mean-value Jacobian" of the time-``h`` map over
+    a set whose solutions stay in the box ``E`` (valid across switching surfaces).
+
+    For two solutions in ``E`` the difference ``d = x - x~`` satisfies ``d' = M(t) d``
+    with ``M(t)`` in the convex box ``J(E)`` (Clarke's mean value theorem, with a
+    measurable selection by Filippov's lemma), so ``d(h) = Phi(h) d(0)`` where
+    ``Phi' = M Phi``, ``Phi(0) = I``. If ``I + [0, h] J(E) W`` lies in the interior of
+    ``W``, then ``Phi(s)`` is in ``W`` on ``[0, h]`` (first exit argument), and
+
+        Phi(h) in I + h J(E) + (h^2 / 2) J(E) J(E) W.
+
+    Returns that ball matrix, or ``None`` when ``W`` is not verified.
+    """
+    n = len(E)
+    _, JE = clarke_jacobian(field, E)
+    if not all(JE[i, j].is_finite() for i in range(n) for j in range(n)):
+        return None
+    I_ = identity(n)
+    H = zero_to(h)
+    W = I_ + JE * H
+    for _ in range(6):
+        W = arb_mat([[inflate([W[i, j]], arb(1.2), floor)[0] for j in range(n)]
+                     for i in range(n)])
+        new = I_ + (JE * W) * H
+        inner = [new[i, j] for i in range(n) for j in range(n)]
+        outer = [W[i, j] for i in range(n) for j in range(n)]
+        if strictly_inside(inner, outer):
+            return I_ + JE * h + (JE * (JE * W)) * (h * h / 2)
+        W = arb_mat([[arb.union(W[i, j], new[i, j]) for j in range(n)] for i in range(n)])
+    return None
+
+
+def low_order_step(field: Callable, point: tuple[Vector, float], jacobian: arb_mat,
+                   h: arb, apriori: Sequence[arb], order: int) -> StepData:
+    """Step data from an image of the reference point (full order where the point's
+    own a priori box lies in one piece, :func:`point_taylor`, else
+    :func:`point_low_order`) and a :func:`flow_jacobian` over the set's a priori box."""
+    image, remainder = point
+    return StepData(h=h, image=list(image), jacobian=jacobian, apriori=list(apriori),
+                    kind=StepKind.LOW_ORDER, order=order, remainder=remainder)

@@ -1,0 +1,389 @@
+"""The time map: the loop over steps, step control and switching surfaces.
+
+Rules of the loop (each step either proves something or is not taken):
+
+1. At the current set ``X`` (hull ``[X]``, reference point ``xhat``) a Taylor
+   step of order ``p`` is tried first: a Picard a priori box ``E`` for a
+   proposed ``h`` (:mod:`._enclosure`), then the Taylor step data
+   (:mod:`._taylor`), whose series arithmetic refuses (``NotOnePiece``) when
+   ``[X]`` or ``E`` is not inside one analytic piece of the field.
+2. When ``E`` straddles a switching surface, the first crossing time ``tau``
+   of a switching function along the Taylor polynomial of ``xhat`` is located
+   (:mod:`._events`); full-order steps go to ``tau - Delta`` (``Delta`` doubled
+   until ``E`` stays in one piece), and once ``tau`` is below the crossing
+   length ``delta`` one low-order step of length ``tau + delta / 2`` crosses.
+   ``delta`` is chosen so that the low-order step's second-order remainder is
+   of the order of the local tolerance.
+3. When ``[X]`` itself straddles a surface (a set that lies across it, e.g. a
+   kink that tends to a domain end without crossing), low-order steps are
+   taken, with error control, until a Taylor step is possible again.
+4. A step is accepted when its remainder is below a multiple of the local
+   tolerance ``2^-prec max(1, |xhat|)``; the set then moves (:mod:`._sets`).
+5. Failure is explicit (:class:`Status`): a non-finite bound, a width beyond
+   ``width_limit``, no step validated after many attempts, the standard flow
+   touching ``(w_j, b_j) = 0``, or the step budget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from flint import arb, fmpq
+
+from verifier.arith.balls import BallArithmetic, as_ball
+from verifier.arith.precision import check_prec, precision
+from verifier.arith.series import NotOnePiece
+from verifier.field import flows
+from verifier.integrate._controller import default_order, dyadic, propose_step, tolerance
+from verifier.integrate._enclosure import clarke_jacobian, picard_enclosure, second_order_enclosure
+from verifier.integrate._events import Surfaces
+from verifier.integrate._linalg import all_finite, matvec, max_width
+from verifier.integrate._sets import SET_TYPES
+from verifier.integrate._status import Status
+from verifier.integrate._taylor import (
+    StepData,
+    expand,
+    flow_jacobian,
+    low_order_step,
+    point_low_order,
+    point_taylor,
+    taylor_step,
+)
+from verifier.integrate._tube import StepRecord, Tube
+
+#: Attempts (shrinking the step) before giving up on one step.
+MAX_ATTEMPTS = 60
+#: Full-order steps are accepted when the remainder radius is below this many tolerances.
+ACCEPT = 4.0
+#: Low-order steps on a set that straddles a surface may add this much local error
+#: per unit time, relative to the set's width.
+STRADDLE_RELATIVE = 1e-3
+
+
+def _exact(h: Fraction) -> arb:
+    return arb(fmpq(h.numerator, h.denominator))
+
+
+def parse_horizon(horizon: Any) -> Fraction:
+    """The horizon as an exact rational (decimal strings are exact)."""
+    if isinstance(horizon, bool):
+        raise ValueError(f"horizon must be a number, got {horizon!r}")
+    try:
+        T = Fraction(horizon) if not isinstance(horizon, str) else Fraction(horizon.strip())
+    except (TypeError, ValueError):
+        raise ValueError(f"horizon must be a number, got {horizon!r}") from None
+    if not T > 0:
+        raise ValueError(f"horizon must be positive, got {horizon!r}")
+    return T
+
+
+def _number(value: Any) -> arb:
+    """A ball for one number: decimal and fraction strings exactly (a tight ball at
+    the working precision), floats at their exact binary value, else :func:`as_ball`."""
+    if hasattr(value, "item") and not isinstance(value, arb):
+        value = value.item()
+    if isinstance(value, str):
+        try:
+            q = Fraction(value.strip())
+        except ValueError:
+            return as_ball(value)
+        return arb(fmpq(q.numerator, q.denominator))
+    return as_ball(value)
+
+
+def parse_initial(initial: Any, names: Sequence[str]) -> list[arb]:
+    """Balls for a point (numbers, exact decimal strings, balls) or a box (a
+    ``(lo, hi)`` pair per coordinate), in the state order ``names``."""
+    if isinstance(initial, str):
+        initial = initial.split(",")
+    try:
+        entries = list(initial)
+    except TypeError:
+        raise ValueError(f"initial value must be a sequence, got {initial!r}") from None
+    if len(entries) != len(names):
+        raise ValueError(
+            f"initial value needs {len(names)} coordinates ({', '.join(names)}), "
+            f"got {len(entries)}")
+    out = []
+    for name, e in zip(names, entries):
+        if isinstance(e, tuple | list) and len(e) == 2:
+            lo, hi = _number(e[0]), _number(e[1])
+            if not lo.lower() <= hi.upper():
+                raise ValueError(f"initial {name}: empty interval [{e[0]}, {e[1]}]")
+            b = arb.union(lo.lower(), hi.upper())
+        else:
+            b = _number(e)
+        if not b.is_finite():
+            raise ValueError(f"initial {name} is not finite: {e!r}")
+        out.append(b)
+    return out
+
+
+class _Run:
+    """State of one integration (the books; the mathematics is in the step modules)."""
+
+    def __init__(self, problem, flow: str, signs, prec: int, order: int, set_type: str,
+                 width_limit: float, max_steps: int,
+                 progress: Callable[[float], None] | None) -> None:
+        self.problem = problem
+        self.flow = flow
+        self.field = problem.vector_field(flow=flow, signs=signs)
+        self.surfaces = Surfaces(problem, flow, signs)
+        self.prec = prec
+        self.order = order
+        self.set_cls = SET_TYPES[set_type]
+        self.width_limit = width_limit
+        self.max_steps = max_steps
+        self.progress = progress
+        self.eps = arb(2) ** (-prec)
+        #: Inflation floor of a priori boxes (a few hundred units in the last place).
+        self.floor = arb(2) ** (8 - prec)
+        self.h_full: float | None = None
+        self.h_low: float | None = None
+        #: Learned factor between the coefficient-based proposal and accepted steps.
+        self.safety = 1.0
+        self.rejected = 0
+        self.crossings: list[tuple[float, str]] = []
+        self.t = Fraction(0)
+
+    # -- one step --------------------------------------------------------------------
+    def step(self, X, remaining: Fraction) -> tuple[StepData, Fraction] | tuple[Status, str]:
+        """Propose, prove and return the next step (or a failure status)."""
+        hull = X.hull()
+        xhat = X.centre()
+        F = self.field
+        if not all_finite(F(BallArithmetic(), hull)):
+            return Status.NOT_FINITE, "the vector field is unbounded on the enclosure"
+        scale = max(abs(float(x)) for x in xhat)
+        tol = tolerance(self.prec, scale)
+        try:
+            ex = expand(F, xhat, hull, self.order)
+        except NotOnePiece:  # the set itself lies across a switching surface
+            return self.low_order(X, hull, xhat, remaining, tol, None, "")
+        h = self.safety * propose_step(ex.centre, self.order, tol)
+        if self.h_full is not None:
+            h = min(h, 4.0 * self.h_full)
+        h = min(h, float(remaining))
+        delta = self.crossing_length(ex.centre, tol)
+        gap: float | None = None
+        for attempt in range(MAX_ATTEMPTS):
+            hq = min(dyadic(h), remaining)
+            try:
+                data = taylor_step(F, ex, _exact(hq), self.floor)
+            except NotOnePiece:  # the a priori box straddles a switching surface
+                self.rejected += 1
+                cr = self.surfaces.first_crossing(ex.centre, 1.5 * float(hq))
+                if cr is None:
+                    h = 0.5 * float(hq)
+                    if h < delta:
+                        return self.low_order(X, hull, xhat, remaining, tol, None, "")
+                    continue
+                tau = float(cr.time)
+                if tau <= delta:
+                    return self.low_order(X, hull, xhat, remaining, tol, tau + 0.5 * delta,
+                                          cr.label)
+                gap = 0.5 * delta if gap is None else 2.0 * gap
+                h = tau - gap if gap < 0.5 * tau else 0.5 * tau
+                continue
+            if data is None:  # a priori inclusion not verified: too long a step
+                self.rejected += 1
+                self.safety = max(1e-3, 0.7 * self.safety)
+                h = 0.7 * float(hq)
+                continue
+            if data.remainder > ACCEPT * tol:
+                self.rejected += 1
+                shrink = 0.9 * (tol / data.remainder) ** (1.0 / (self.order + 1))
+                self.safety = max(1e-3, self.safety * shrink)
+                h = float(hq) * shrink
+                continue
+            if attempt == 0:
+                self.safety = min(1.0, self.safety * 1.1)
+            self.h_full = float(hq)
+            return data, hq
+        return Status.STEP_UNDERFLOW, f"no Taylor step validated at t = {float(self.t):.6g}"
+
+    def crossing_length(self, centre, tol: float) -> float:
+        """Length of a low-order crossing step: second-order term about ``tol``."""
+        m = max(abs(float(cs[2].mid())) for cs in centre) if self.order >= 2 else 0.0
+        m = max(m, 1e-3)
+        return math.sqrt(tol / m)
+
+    def low_order(self, X, hull, xhat, remaining: Fraction, tol: float, length: float | None,
+                  label: str) -> tuple[StepData, Fraction] | tuple[Status, str]:
+        """A step valid across switching surfaces (:func:`low_order_step`).
+
+        ``length`` forces the step length (a crossing); otherwise the length is
+        controlled so that the reference point's local error stays below
+        ``max(tol, STRADDLE_RELATIVE * h * width)``: once a set straddles a surface,
+        errors far below its width buy nothing.
+        """
+        F = self.field
+        width = max_width(hull)
+        if length is not None:
+            h = length
+        elif self.h_low is not None:
+            h = 2.0 * self.h_low
+        else:
+            FX, JX = clarke_jacobian(F, hull)
+            m = max(float(abs(v).upper()) for v in matvec(JX, FX))
+            h = math.sqrt(2.0 * ACCEPT * tol / max(m, 1e-300))
+        if not (math.isfinite(h) and h > 0):
+            h = 1e-3
+        h = min(h, float(remaining))
+        for _ in range(MAX_ATTEMPTS):
+            hq = min(dyadic(h), remaining)
+            harb = _exact(hq)
+            allowed = max(ACCEPT * tol, STRADDLE_RELATIVE * float(hq) * width)
+            E = picard_enclosure(F, hull, harb, self.eps)
+            if E is None:
+                self.rejected += 1
+                h = 0.5 * float(hq)
+                continue
+            E = second_order_enclosure(F, hull, harb, E)
+            point, order = None, 1
+            try:
+                pt = point_taylor(F, xhat, harb, self.order, self.floor)
+                if pt is not None and pt[1] <= allowed:
+                    point, order = pt, self.order
+            except NotOnePiece:
+                pass
+            if point is None:
+                pt = point_low_order(F, xhat, harb, self.eps)
+                if pt is None:
+                    self.rejected += 1
+                    h = 0.5 * float(hq)
+                    continue
+                if pt[1] > allowed:
+                    self.rejected += 1
+                    h = float(hq) * 0.9 * math.sqrt(allowed / pt[1])
+                    continue
+                point = pt
+            J = flow_jacobian(F, E, harb, self.floor)
+            if J is None:
+                self.rejected += 1
+                h = 0.5 * float(hq)
+                continue
+            if length is None:
+                self.h_low = float(hq)
+            else:
+                self.crossings.append((float(self.t), label))
+            return low_order_step(F, point, J, harb, E, order), hq
+        return Status.STEP_UNDERFLOW, f"no low-order step validated at t = {float(self.t):.6g}"
+
+    # -- checks ------------------------------------------------------------------------
+    def singular(self, hull: Sequence[arb]) -> str | None:
+        """Standard flow: a neuron whose ``(w_j, b_j)`` enclosure contains the origin."""
+        if self.flow != "standard":
+            return None
+        H = self.problem.width
+        for j in range(H):
+            if hull[j].contains(0) and hull[H + j].contains(0):
+                return f"(w_{j + 1}, b_{j + 1}) may be 0 at t = {float(self.t):.6g}"
+        return None
+
+
+def integrate(
+    problem,
+    initial: Any,
+    horizon: Any,
+    flow: str = "normalized",
+    signs: Sequence[int] | None = None,
+    prec: int = 53,
+    order: int | None = None,
+    *,
+    set_type: str = "doubleton",
+    width_limit: float = 10.0,
+    max_steps: int = 200_000,
+    progress: Callable[[float], None] | None = None,
+) -> Tube:
+    """Enclose every gradient-flow trajectory from ``initial`` on ``[0, horizon]``.
+
+    **What is proven.** For every initial value ``x0`` in the initial set
+    (a point, possibly given by exact decimals, or a box), the solution of
+    ``x' = F(x)``, ``F = -grad L`` of ``problem`` in the coordinates of ``flow``
+    (DESIGN section 5), exists on ``[0, t_reached]`` and, for every step record,
+    lies in ``apriori`` for all ``t`` in ``[t0, t1]`` and in ``enclosure`` at ``t1``;
+    ``tube.final`` encloses it at ``t_reached`` (``= horizon`` when
+    ``tube.status`` is ``REACHED``). Hypotheses: the field is continuous,
+    piecewise analytic and Lipschitz (guaranteed by :class:`verifier.Problem`), so
+    the solution is unique; all balls are computed at ``prec`` bits.
+
+    Parameters
+    ----------
+    problem: a :class:`verifier.Problem`.
+    initial: per coordinate a number / exact decimal string / ``flint.arb``, or a
+        ``(lo, hi)`` pair for a box.
+    horizon: final time ``T > 0`` (exact decimal strings allowed).
+    flow, signs: as in :meth:`verifier.Problem.vector_field`.
+    prec: working precision in bits (used for every ball operation).
+    order: Taylor order ``p`` (default 20 at 53 bits, about ``0.3 prec`` above).
+    set_type: ``"doubleton"`` (Lohner QR, default) or ``"box"`` (no wrapping control).
+    width_limit: stop (``WIDTH_LIMIT``) when an enclosure gets wider than this.
+    max_steps: stop (``MAX_STEPS``) after this many accepted steps.
+    progress: called with the float time after every accepted step.
+
+    Returns
+    -------
+    Tube
+        With ``status``, ``reason``, ``t_reached``, ``steps`` and ``final``.
+    """
+    flows.check_flow(flow)
+    check_prec(prec)
+    if order is None:
+        order = default_order(prec)
+    if isinstance(order, bool) or not isinstance(order, int) or not 2 <= order <= 200:
+        raise ValueError(f"order must be an integer between 2 and 200, got {order!r}")
+    if set_type not in SET_TYPES:
+        raise ValueError(f"set_type must be one of {', '.join(SET_TYPES)}, got {set_type!r}")
+    if not width_limit > 0:
+        raise ValueError(f"width_limit must be positive, got {width_limit!r}")
+    T = parse_horizon(horizon)
+    names = problem.coordinate_names(flow)
+    run = _Run(problem, flow, signs, prec, order, set_type, float(width_limit), int(max_steps),
+               progress)
+    with precision(prec):
+        x0 = parse_initial(initial, names)
+        tube = Tube(names=names, flow=flow, prec=prec, order=order, horizon=T, initial=x0)
+        X = run.set_cls.from_box(x0)
+        status, reason = Status.REACHED, ""
+        if max_width(x0) > run.width_limit:
+            status = Status.WIDTH_LIMIT
+            reason = f"the initial set is {max_width(x0):.3g} wide > {run.width_limit:g}"
+        while run.t < T and status is Status.REACHED:
+            if len(tube.steps) >= run.max_steps:
+                status, reason = Status.MAX_STEPS, f"{run.max_steps} steps"
+                break
+            hull = X.hull()
+            why = run.singular(hull)
+            if why is not None:
+                status, reason = Status.SINGULAR, why
+                break
+            out = run.step(X, T - run.t)
+            if isinstance(out[0], Status):
+                status, reason = out  # type: ignore[assignment]
+                break
+            data, hq = out  # type: ignore[misc]
+            Xn = X.move(data)
+            enc = Xn.hull()
+            if not all_finite(enc):
+                status, reason = Status.NOT_FINITE, f"at t = {float(run.t + hq):.6g}"
+                break
+            if max_width(enc) > run.width_limit:
+                status = Status.WIDTH_LIMIT
+                reason = f"width {max_width(enc):.3g} > {run.width_limit:g} at " \
+                         f"t = {float(run.t + hq):.6g}"
+                break
+            t1 = run.t + hq
+            tube.steps.append(StepRecord(run.t, t1, data.apriori, enc, data.kind, data.order))
+            X, run.t = Xn, t1
+            if run.progress is not None:
+                run.progress(float(t1))
+        tube.status, tube.reason = status, reason
+        tube.final = X.hull()
+        tube.t_reached = run.t
+        tube.rejected = run.rejected
+        tube.crossings = run.crossings
+    return tube

@@ -1,0 +1,133 @@
+"""The result of a validated integration: a tube of step records.
+
+Every number a claim rests on is a ball (``flint.arb``) or an exact rational
+(``fractions.Fraction`` times); the float helpers at the end are for plots and
+reports only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from flint import arb
+
+from verifier.integrate._status import Status, StepKind
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step ``[t0, t1]`` of the tube.
+
+    * ``apriori``: a box containing every solution from the initial set for all
+      ``t`` in ``[t0, t1]``;
+    * ``enclosure``: a box containing every solution from the initial set at ``t1``;
+    * ``kind``/``order``: a Taylor step of order ``p`` (inside one analytic piece)
+      or a low-order step (valid across switching surfaces).
+    """
+
+    t0: Fraction
+    t1: Fraction
+    apriori: list[arb]
+    enclosure: list[arb]
+    kind: StepKind
+    order: int
+
+    @property
+    def h(self) -> Fraction:
+        return self.t1 - self.t0
+
+
+@dataclass
+class Tube:
+    """Enclosures of all solutions from an initial set (see :func:`integrate`)."""
+
+    names: list[str]
+    flow: str
+    prec: int
+    order: int
+    horizon: Fraction
+    initial: list[arb]
+    steps: list[StepRecord] = field(default_factory=list)
+    status: Status = Status.REACHED
+    reason: str = ""
+    final: list[arb] = field(default_factory=list)
+    t_reached: Fraction = Fraction(0)
+    rejected: int = 0
+    crossings: list[tuple[float, str]] = field(default_factory=list)
+
+    # -- summary ------------------------------------------------------------------
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.REACHED
+
+    @property
+    def message(self) -> str:
+        """The status message with its reason."""
+        return self.status.value + (f" ({self.reason})" if self.reason else "")
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.steps)
+
+    @property
+    def n_low_order(self) -> int:
+        return sum(1 for s in self.steps if s.kind is StepKind.LOW_ORDER)
+
+    @property
+    def low_order_share(self) -> float:
+        """Fraction of steps that are low-order (switching) steps."""
+        return self.n_low_order / self.n_steps if self.steps else 0.0
+
+    def final_widths(self) -> np.ndarray:
+        return np.array([float(2 * x.rad()) for x in self.final], dtype=float)
+
+    def max_width(self) -> float:
+        w = self.final_widths()
+        return float(w.max()) if w.size else 0.0
+
+    def contains(self, point) -> bool:
+        """Whether the final enclosure contains ``point`` (floats taken exactly)."""
+        return all(b.contains(arb(float(p))) for b, p in zip(self.final, point))
+
+    def summary(self) -> str:
+        lines = [
+            f"status: {self.message}",
+            f"time reached: {float(self.t_reached):.12g} of {float(self.horizon):.12g}",
+            f"steps: {self.n_steps} ({self.n_low_order} low-order, "
+            f"{100 * self.low_order_share:.1f}%), rejected attempts: {self.rejected}, "
+            f"order {self.order}, precision {self.prec} bits",
+            "final enclosure:",
+        ]
+        for name, x in zip(self.names, self.final):
+            lines.append(f"  {name:>6} = {x.str(radius=True)}   width {float(2 * x.rad()):.3e}")
+        return "\n".join(lines)
+
+    # -- floats for plotting --------------------------------------------------------
+    def times(self) -> np.ndarray:
+        """``t1`` of every step (floats)."""
+        return np.array([float(s.t1) for s in self.steps], dtype=float)
+
+    def widths(self) -> np.ndarray:
+        """Widths of the enclosures at the step ends, shape ``(steps, dim)``."""
+        return np.array([[float(2 * x.rad()) for x in s.enclosure] for s in self.steps],
+                        dtype=float).reshape(len(self.steps), len(self.names))
+
+    def bounds(self, which: str = "enclosure") -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper float bounds (rounded outward) of the enclosures at the
+        step ends (``which="enclosure"``) or of the a priori boxes (``"apriori"``)."""
+        rows = [getattr(s, which) for s in self.steps]
+        lo = np.array([[_down(x) for x in r] for r in rows], dtype=float)
+        hi = np.array([[_up(x) for x in r] for r in rows], dtype=float)
+        return lo, hi
+
+
+def _down(x: arb) -> float:
+    v = float(x.lower())
+    return float(np.nextafter(v, -np.inf))
+
+
+def _up(x: arb) -> float:
+    v = float(x.upper())
+    return float(np.nextafter(v, np.inf))
