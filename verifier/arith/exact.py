@@ -24,7 +24,7 @@ from flint import arb
 MAX_MANTISSA_DIGITS = 25_000  # > 65536 bits, the largest precision offered
 MAX_EXPONENT = 10**7
 
-_INT = re.compile(r"-?[0-9]{1,%d}\Z" % MAX_MANTISSA_DIGITS)
+_INT = re.compile(rf"-?[0-9]{{1,{MAX_MANTISSA_DIGITS}}}\Z")
 
 
 class EncodingError(ValueError):
