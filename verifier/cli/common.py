@@ -54,3 +54,15 @@ def parse_floats(text: str, what: str) -> list[float]:
     except ValueError:
         raise ValueError(f"{what} must be comma-separated numbers, got {text!r}") from None
     return vals
+
+
+def initial_text(args: argparse.Namespace) -> str:
+    """``--init``, or the built-in example's initial state (width 1, normalized flow)."""
+    if args.init is not None:
+        return args.init
+    if args.example:
+        if args.width != 1 or getattr(args, "flow", "normalized") != "normalized":
+            raise ValueError("the examples' initial states are for --width 1 and the normalized "
+                             "flow; give --init")
+        return example(args.example)["init"]
+    raise ValueError("give --init Y1,Y2,... (or --example NAME)")

@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from verifier.cli.common import add_problem_args, parse_floats, parse_signs, problem_from_args
+from verifier.cli.common import (
+    add_problem_args,
+    initial_text,
+    parse_floats,
+    parse_signs,
+    problem_from_args,
+)
 
 HELP = "non-rigorous reference simulation of one gradient-flow trajectory"
 
@@ -37,8 +43,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     add_problem_args(p)
     g = p.add_argument_group("simulation")
-    g.add_argument("--init", required=True, metavar="Y1,Y2,...",
-                   help="initial state, comma-separated floats in the flow's state order")
+    g.add_argument("--init", metavar="Y1,Y2,...",
+                   help="initial state, comma-separated floats in the flow's state order "
+                   "(default with --example: the example's initial state)")
     g.add_argument("--horizon", type=float, required=True, metavar="T",
                    help="final time T > 0")
     g.add_argument("--rtol", type=float, default=1e-10, help="DOP853 rtol (default 1e-10)")
@@ -65,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from verifier.simulate import simulate
 
     try:
-        init = parse_floats(args.init, "--init")
+        init = parse_floats(initial_text(args), "--init")
         signs = parse_signs(args.signs)
         if args.samples is not None and args.samples < 2:
             raise ValueError(f"--samples must be >= 2, got {args.samples}")
