@@ -93,12 +93,12 @@ class ChoiceArithmetic(Arithmetic):
 
 
 def enumerate_branches(run: Callable[[ChoiceArithmetic], Any], limit: int = 4096):
-    """All ``(conditions, result)`` of ``run`` over every sequence of choices.
+    """Yield ``(conditions, result)`` of ``run`` for every sequence of choices.
 
     ``conditions`` is a list of SymPy relations (each ``x >= y`` or its
     negation ``x < y``) selecting the branch.
     """
-    out = []
+    count = 0
     stack: list[list[bool]] = [[]]
     while stack:
         prefix = stack.pop()
@@ -108,7 +108,7 @@ def enumerate_branches(run: Callable[[ChoiceArithmetic], Any], limit: int = 4096
         for k in range(len(prefix), len(made)):
             stack.append([c for _, c in made[:k]] + [not made[k][1]])
         conds = [rel if chosen else sp.Lt(rel.lhs, rel.rhs, evaluate=False) for rel, chosen in made]
-        out.append((conds, result))
-        if len(out) > limit:
+        count += 1
+        if count > limit:
             raise ValueError(f"more than {limit} switching regions")
-    return out
+        yield conds, result

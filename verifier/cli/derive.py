@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         if problem.width > MAX_EXPLICIT_WIDTH:
             print(f"\n(explicit Piecewise forms are printed for width <= {MAX_EXPLICIT_WIDTH})")
         return 0
-    ys, regions = explicit_regions(problem, args.flow, signs)
+    ys, regions = explicit_regions(problem, args.flow, signs, progress=True)
     print(f"\nflow {args.flow}, state ({', '.join(map(str, ys))}): "
           f"{len(regions)} switching regions of positive measure")
     for i, r in enumerate(regions, 1):

@@ -69,8 +69,11 @@ def _feasible(conds, ys, samples) -> bool:
     return False
 
 
-def explicit_regions(problem, flow: str = "normalized", signs=None, samples: int = 4000):
-    """``(symbols, regions)``: the switching regions of positive measure."""
+def explicit_regions(problem, flow: str = "normalized", signs=None, samples: int = 4000,
+                     progress: bool = False):
+    """``(symbols, regions)``: the switching regions of positive measure.
+
+    ``progress`` shows a bar on standard error (only when it is a terminal)."""
     H = problem.width
     if H > MAX_EXPLICIT_WIDTH:
         raise ValueError(
@@ -86,7 +89,15 @@ def explicit_regions(problem, flow: str = "normalized", signs=None, samples: int
 
     pts = _sampler(flow, H, samples)
     regions = []
-    for conds, (risk, grad) in enumerate_branches(run):
+    branches = enumerate_branches(run)
+    if progress:
+        import sys
+
+        from tqdm import tqdm
+
+        branches = tqdm(branches, desc="switching regions", unit=" branch", leave=False,
+                        disable=not sys.stderr.isatty())
+    for conds, (risk, grad) in branches:
         if not _feasible(conds, ys, pts):
             continue
         regions.append(Region(conds, sp.expand(risk), [sp.expand(g) for g in grad]))
