@@ -25,6 +25,7 @@ of the implementation, by enclosing every kink ``-b_j/w_j`` over the box in
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import zlib
 
@@ -40,7 +41,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from reference import CASES, FLOWS, random_state, smooth_state, special_states
 
-BALL_CASES = ["sq-unif", "abs-2x", "pwl-wide", "sin-unif", "exprat-2x", "sqrt-wide"]
+BALL_CASES = ["sq-unif", "sq-wide", "abs-2x", "pwl-wide", "sin-unif", "exprat-2x",
+              "sqrt-wide"]
 FLOAT_SLACK = 1e-12   # acceptance tolerance of the float path (absolute)
 MP_PREC = 100
 FD_PREC = 200
@@ -468,3 +470,68 @@ def test_point_boxes_agree_with_mpmath():
             for g, v in zip(G, gr, strict=True):
                 assert g.overlaps(mpf_to_arb(v, 1e-24)), (name, flow, y, g, v)
                 assert width(g) <= 1e-9 * (1 + abs(float(v))), (name, flow, g)
+
+
+# ------------------------------------------------------------------ kink boxes (deterministic)
+def _kink_intervals(case):
+    a, b = float(case.a_q), float(case.b_q)
+    m = (a + b) / 2
+    return [(-0.5, 0.5), (-1e-9, 1e-9), (0.0, 0.25), (a, b), (a - 0.5, b + 0.5),
+            (m - 0.1, m + 0.1), (m, b), (b - 0.3, b), (a, a + 0.3), (b - 1e-6, b + 1e-6)]
+
+
+def _kink_box(case, flow, lo, hi, side):
+    """Box (list of (lo, hi)) for H = 2: neuron 0's kink sweeps [lo, hi] and the
+    neuron is active on side*(x - kink) > 0; neuron 1 and v, c are points."""
+    v = [2.5, -1.25]
+    c = 0.75
+    if flow == "standard":
+        w0 = (float(side), float(side))
+        b0 = (-hi, -lo) if side > 0 else (lo, hi)
+        return [w0, (-0.5, -0.5), b0, (0.25, 0.25), *[(t, t) for t in v], (c, c)], None
+    if flow == "normalized-weights":
+        b0 = (-hi, -lo) if side > 0 else (lo, hi)
+        return [b0, (0.25, 0.25), *[(t, t) for t in v], (c, c)], [side, -1]
+    if side > 0:
+        p0 = (math.atan(-hi), math.atan(-lo))
+    else:
+        p0 = (math.pi - math.atan(hi), math.pi - math.atan(lo))
+    return [p0, (2.0, 2.0), *[(t, t) for t in v], (c, c)], None
+
+
+@pytest.mark.parametrize("flow", FLOWS)
+@pytest.mark.parametrize("name", BALL_CASES)
+def test_kink_boxes_are_finite_and_contain_point_values(name, flow):
+    """Boxes in which one kink sweeps a given interval: through x = 0, the whole
+    domain, beyond it, around a or b.  Risk, gradient and Hessian must be
+    finite and contain the mpmath and reference values."""
+    case = CASES[name]
+    rng = np.random.default_rng(zlib.crc32(repr((name, flow)).encode()))
+    bad = []
+    for (lo, hi), side in itertools.product(_kink_intervals(case), (1, -1)):
+        box, signs = _kink_box(case, flow, lo, hi, side)
+        ex = dict(name=name, case=case, flow=flow, H=2, signs=signs, box=box, form="pair",
+                  label=f"kink sweeps [{lo}, {hi}], side {side:+d}", r=(hi - lo) / 2, rng=rng)
+        try:
+            R, G, Hs = _evaluate_box(ex)
+        except Exception as exc:
+            bad.append(f"kink in [{lo}, {hi}] side {side:+d}: raised {exc!r}")
+            continue
+        if not (R.is_finite() and all(g.is_finite() for g in G)):
+            bad.append(f"kink in [{lo}, {hi}] side {side:+d}: risk {R}, gradient {G}")
+            continue
+        if not all(h.is_finite() for row in Hs for h in row):
+            bad.append(f"kink in [{lo}, {hi}] side {side:+d}: Hessian not finite")
+        prob = problem(name, 2)
+        for y in points_in_box(box, rng, 2):
+            Lm = prob.risk(y, flow=flow, signs=signs, arithmetic="mpmath", prec=MP_PREC)
+            gm = prob.gradient(y, flow=flow, signs=signs, arithmetic="mpmath", prec=MP_PREC)
+            Lr, gr = case.reference.risk_gradient_mp(y, flow, signs)
+            where = f"kink in [{lo}, {hi}] side {side:+d}, y={y}"
+            if not (R.overlaps(mpf_to_arb(Lm)) and R.overlaps(mpf_to_arb(Lr, 1e-24))):
+                bad.append(f"{where}: risk {Lm} / ref {Lr} not in {R}")
+            for k, (g, u, ur) in enumerate(zip(G, gm, gr, strict=True)):
+                if not (g.overlaps(mpf_to_arb(u)) and g.overlaps(mpf_to_arb(ur, 1e-24))):
+                    bad.append(f"{where}: gradient[{k}] {u} / ref {ur} not in {g}")
+    if bad:
+        pytest.fail(f"case={name} flow={flow}:\n" + "\n".join(bad[:15]), pytrace=False)

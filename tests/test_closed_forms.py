@@ -276,6 +276,16 @@ def test_api_contract_types():
     assert abs(p1.risk(y) - p2.risk(y)) <= 1e-14
     dens = sympy.integrate(p2.density_expr, (p2.density_expr.free_symbols.pop(), 0, 1))
     assert sympy.simplify(dens - 1) == 0
+    xs = prob.target_expr.free_symbols
+    assert len(xs) == 1 and sympy.simplify(prob.target_expr - xs.pop() ** 2) == 0
+    # exact domain ends, also from strings
+    assert tuple(prob.domain) == (0, 1)
+    pw = problem("sq-wide", 1)
+    assert tuple(pw.domain) == (-1, 2) and (pw.a, pw.b) == (-1.0, 2.0)
+    p13 = type(prob)(target="x", domain=("1/3", "1"), width=1)
+    assert p13.domain[0] == sympy.Rational(1, 3)
+    ref13 = Reference("x", ("1/3", "1"))
+    assert abs(p13.risk([0.4, 0.5, -0.2]) - ref13.risk([0.4, 0.5, -0.2])) <= TOL
 
 
 def test_default_signs_are_plus_one():

@@ -90,6 +90,10 @@ class Arithmetic:
             self._slots: dict[int, Value] = {}
             return self._slots
 
+    def powi(self, x: Value, n: int) -> Value:
+        """``x ** n`` for an integer ``n >= 0``."""
+        return x**n
+
     def fn(self, name: str) -> Callable[[Value], Value]:
         return getattr(self, "f_" + name)
 

@@ -149,15 +149,15 @@ def _build(e: sp.Basic, syms: tuple[sp.Symbol, ...], fold: bool) -> Callable[[An
         if ex.is_Integer:
             n = int(ex)
             if n >= 0:
-                return lambda ar, v: base(ar, v) ** n
-            return lambda ar, v: 1 / base(ar, v) ** (-n)
+                return lambda ar, v: ar.powi(base(ar, v), n)
+            return lambda ar, v: 1 / ar.powi(base(ar, v), -n)
         if ex.is_Rational and ex.q == 2:
             n = int(ex.p)
             if n == 1:
                 return lambda ar, v: ar.fn("sqrt")(base(ar, v))
             if n > 0:
-                return lambda ar, v: ar.fn("sqrt")(base(ar, v)) ** n
-            return lambda ar, v: 1 / ar.fn("sqrt")(base(ar, v)) ** (-n)
+                return lambda ar, v: ar.powi(ar.fn("sqrt")(base(ar, v)), n)
+            return lambda ar, v: 1 / ar.powi(ar.fn("sqrt")(base(ar, v)), -n)
         expo = _build(ex, syms, fold)
         return lambda ar, v: ar.fn("exp")(expo(ar, v) * ar.fn("log")(base(ar, v)))
     name = _SYMPY_FUNCTIONS.get(type(e))

@@ -161,6 +161,14 @@ class JetArithmetic(Arithmetic):
             tuple(self.base.union(list(col)) for col in zip(*(j.der for j in js))),
         )
 
+    def powi(self, x, n: int):
+        if not isinstance(x, Jet):
+            return self.base.powi(x, n)
+        if n == 0:
+            return self.lift(self.base.rational(1, 1))
+        d = n * self.base.powi(x.val, n - 1)
+        return Jet(self.base.powi(x.val, n), tuple(d * a for a in x.der))
+
     def anywhere(self, lo, hi):
         val = self.base.anywhere(self._v(lo), self._v(hi))
         return Jet(val, (self.base.unbounded(),) * self.n)
@@ -185,22 +193,24 @@ def _two_over_sqrt_pi(B: Arithmetic):
     return 2 / B.f_sqrt(B.pi())
 
 
+# Squares go through ``powi`` (the exact range) rather than ``v * v``, which in
+# midpoint-radius arithmetic can go negative on wide balls.
 _DERIVATIVES = {
     "sin": lambda B, v, fv: B.f_cos(v),
     "cos": lambda B, v, fv: -B.f_sin(v),
-    "tan": lambda B, v, fv: 1 + fv * fv,
+    "tan": lambda B, v, fv: 1 + B.powi(fv, 2),
     "exp": lambda B, v, fv: fv,
     "log": lambda B, v, fv: 1 / v,
     "sqrt": lambda B, v, fv: 1 / (2 * fv),
-    "atan": lambda B, v, fv: 1 / (1 + v * v),
-    "asin": lambda B, v, fv: 1 / B.f_sqrt(1 - v * v),
-    "acos": lambda B, v, fv: -1 / B.f_sqrt(1 - v * v),
+    "atan": lambda B, v, fv: 1 / (1 + B.powi(v, 2)),
+    "asin": lambda B, v, fv: 1 / B.f_sqrt(1 - B.powi(v, 2)),
+    "acos": lambda B, v, fv: -1 / B.f_sqrt(1 - B.powi(v, 2)),
     "sinh": lambda B, v, fv: B.f_cosh(v),
     "cosh": lambda B, v, fv: B.f_sinh(v),
-    "tanh": lambda B, v, fv: 1 - fv * fv,
-    "asinh": lambda B, v, fv: 1 / B.f_sqrt(1 + v * v),
-    "erf": lambda B, v, fv: _two_over_sqrt_pi(B) * B.f_exp(-v * v),
-    "erfi": lambda B, v, fv: _two_over_sqrt_pi(B) * B.f_exp(v * v),
+    "tanh": lambda B, v, fv: 1 - B.powi(fv, 2),
+    "asinh": lambda B, v, fv: 1 / B.f_sqrt(1 + B.powi(v, 2)),
+    "erf": lambda B, v, fv: _two_over_sqrt_pi(B) * B.f_exp(-B.powi(v, 2)),
+    "erfi": lambda B, v, fv: _two_over_sqrt_pi(B) * B.f_exp(B.powi(v, 2)),
     "Ei": lambda B, v, fv: B.f_exp(v) / v,
     "Si": lambda B, v, fv: B.sinc(v),
     "Ci": lambda B, v, fv: B.f_cos(v) / v,

@@ -97,7 +97,7 @@ def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True) -> KernelResu
     Gc = 2 * Gc
     risk = None
     if want_risk:
-        risk = Iff - 2 * c * F0 + c * c
+        risk = Iff - 2 * c * F0 + ar.powi(c, 2)
         for j in alive:
             risk = risk + 2 * v[j] * (c * S[j] - T[j])
             for i in alive:
