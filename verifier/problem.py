@@ -163,7 +163,10 @@ class Problem:
         for lo, hi, e in dens.cells():
             bad = first_bad_point(e, X, lo, hi)
             if bad is not None:
-                raise ProblemError(f"density {_fmt(raw)} is undefined at x = {_fmt(bad)}")
+                raise ProblemError(
+                    f"density {_fmt(raw)} is undefined or unbounded near x = {_fmt(bad)} "
+                    f"(its mass on [{_fmt(a)}, {_fmt(b)}] is infinite or undefined)"
+                )
             g = compile_expr(e, (X,))
             with precision(64):
                 Lb, reached = lower_bound(lambda t, g=g: g(B, t), B.const(lo), B.const(hi))

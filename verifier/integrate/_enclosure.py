@@ -81,14 +81,16 @@ def picard_enclosure(
     return None
 
 
-def second_order_enclosure(field: Callable, X: Sequence[arb], h: arb, E: Sequence[arb]) -> Vector:
-    """A tighter a priori box, given a valid one ``E`` for ``[0, h]``.
+def second_order_enclosure(field: Callable, X: Sequence[arb], h: arb,
+                           E: Sequence[arb]) -> tuple[Vector, arb_mat]:
+    """A tighter a priori box, given a valid one ``E`` for ``[0, h]``, and ``J(E)``.
 
     For ``t`` in ``[0, h]`` and ``x(0)`` in ``X``, ``x(t) = x(0) + t F(x(0)) + int_0^t
     (t - s) x''(s) ds`` with ``x''(s)`` in ``J(E) F(E)`` for almost every ``s`` (Clarke
     chain rule; ``J`` the ball Jacobian, a hull of the Clarke Jacobian, so this holds
     across switching surfaces). Hence ``x(t)`` lies in ``X + [0, h] F(X) + [0, h^2/2]
-    J(E) F(E)``; the result is that box intersected with ``E``.
+    J(E) F(E)``; the result is that box intersected with ``E`` (returned with the ball
+    Jacobian ``J(E)`` of :func:`clarke_jacobian`, valid on the tighter box too).
     """
     B = BallArithmetic()
     H = zero_to(h)
@@ -103,7 +105,7 @@ def second_order_enclosure(field: Callable, X: Sequence[arb], h: arb, E: Sequenc
             raise ContradictionError(
                 f"two a priori enclosures are disjoint in coordinate {i}: {box} vs {e}")
         out.append(box.intersection(e))
-    return out
+    return out, JE
 
 
 #: Most analytic pieces enumerated by :func:`clarke_jacobian` before it falls back

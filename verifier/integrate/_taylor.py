@@ -81,6 +81,9 @@ class StepData:
     order: int
     #: Largest radius of the remainder term (the step's local error), for control.
     remainder: float
+    #: Largest radius of the tail ``sum_{q<k<=p} y_k([X]) h^k`` bounded over the hull
+    #: (a Taylor step's second local error, ``O(width([X]) h^(q+1))``), for control.
+    tail: float = 0.0
 
 
 def _coef(x, k: int) -> arb:
@@ -228,13 +231,15 @@ def taylor_step(field: Callable, ex: Expansion, h: arb, floor: arb) -> StepData 
     # T_p(x) = T_q(x) + sum_{q<k<=p} y_k(x) h^k; the first part by the mean value
     # theorem around xhat, the second bounded over the hull.
     image = []
+    tails = []
     for i in range(n):
         head = horner(ex.centre[i][: q + 1], h)
         tail = horner([ZERO] * (q + 1) + ex.vals[i][q + 1: p + 1], h) if q < p else ZERO
+        tails.append(float(tail.rad()))
         image.append(head + tail + rem[i])
     jac = arb_mat([[horner(ex.ders[i][j][: q + 1], h) for j in range(n)] for i in range(n)])
     return StepData(h=h, image=image, jacobian=jac, apriori=cand, kind=StepKind.TAYLOR,
-                    order=p, remainder=max(float(r.rad()) for r in rem))
+                    order=p, remainder=max(float(r.rad()) for r in rem), tail=max(tails))
 
 
 def point_taylor(field: Callable, xhat: Sequence[arb], h: arb, order: int,
@@ -270,7 +275,8 @@ def point_low_order(field: Callable, xhat: Sequence[arb], h: arb,
     return image, max(float(r.rad()) for r in rem)
 
 
-def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb) -> arb_mat | None:
+def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb,
+                  JE: arb_mat | None = None) -> arb_mat | None:
     """A ball matrix containing every "mean-value Jacobian" of the time-``h`` map over
     a set whose solutions stay in the box ``E`` (valid across switching surfaces).
 
@@ -282,10 +288,12 @@ def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb) -> arb_
 
         Phi(h) in I + h J(E) + (h^2 / 2) J(E) J(E) W.
 
-    Returns that ball matrix, or ``None`` when ``W`` is not verified.
+    Returns that ball matrix, or ``None`` when ``W`` is not verified. ``JE`` may be
+    passed when already known (a ball Jacobian over a box containing ``E``).
     """
     n = len(E)
-    _, JE = clarke_jacobian(field, E)
+    if JE is None:
+        _, JE = clarke_jacobian(field, E)
     if not all(JE[i, j].is_finite() for i in range(n) for j in range(n)):
         return None
     I_ = identity(n)

@@ -19,6 +19,9 @@ Rules of the loop (each step either proves something or is not taken):
    taken, with error control, until a Taylor step is possible again.
 4. A step is accepted when its remainder is below a multiple of the local
    tolerance ``2^-prec max(1, |xhat|)``; the set then moves (:mod:`._sets`).
+   The Jacobian order ``q`` of the next steps is raised while the tail bounded
+   over the hull (``O(width h^(q+1))``) exceeds the tolerance or ``TAIL_RELATIVE``
+   of the set's width, and lowered when it is far below.
 5. Failure is explicit (:class:`Status`): a non-finite bound, a width beyond
    ``width_limit``, no step validated after many attempts, the standard flow
    touching ``(w_j, b_j) = 0``, or the step budget.
@@ -58,6 +61,9 @@ from verifier.integrate._tube import StepRecord, Tube
 MAX_ATTEMPTS = 60
 #: Full-order steps are accepted when the remainder radius is below this many tolerances.
 ACCEPT = 4.0
+#: Taylor steps: the tail bounded over the hull should add at most this much width,
+#: relative to the set's width (else the Jacobian order is raised).
+TAIL_RELATIVE = 1e-6
 #: Low-order steps on a set that straddles a surface may add this much local error
 #: per unit time, relative to the set's width.
 STRADDLE_RELATIVE = 1e-3
@@ -142,12 +148,22 @@ class _Run:
         #: Inflation floor of a priori boxes (a few hundred units in the last place).
         self.floor = arb(2) ** (8 - prec)
         self.h_full: float | None = None
+        #: Jacobian order ``q`` of Taylor steps (:func:`expand`), adapted so that the tail
+        #: bounded over the hull (width ``O(width h^(q+1))``) stays below the tolerance.
+        self.jet_order = max(2, (order + 1) // 2)
         self.h_low: float | None = None
         #: Learned factor between the coefficient-based proposal and accepted steps.
         self.safety = 1.0
         self.rejected = 0
         self.crossings: list[tuple[float, str]] = []
         self.t = Fraction(0)
+        #: Straddle mode (a set lying across a switching surface, rule 3): full-order
+        #: attempts are retried only every ``retry_in`` steps, with exponential backoff.
+        self.straddle = False
+        self.retry_in = 0
+        self.backoff = 1
+        #: In straddle mode, whether the reference point's own full-order step failed.
+        self.point_straddles = False
 
     # -- one step --------------------------------------------------------------------
     def step(self, X, remaining: Fraction) -> tuple[StepData, Fraction] | tuple[Status, str]:
@@ -159,8 +175,11 @@ class _Run:
             return Status.NOT_FINITE, "the vector field is unbounded on the enclosure"
         scale = max(abs(float(x)) for x in xhat)
         tol = tolerance(self.prec, scale)
+        if self.straddle and self.retry_in > 0:  # floats propose: skip hopeless attempts
+            self.retry_in -= 1
+            return self.low_order(X, hull, xhat, remaining, tol, None, "")
         try:
-            ex = expand(F, xhat, hull, self.order)
+            ex = expand(F, xhat, hull, self.order, self.jet_order)
         except NotOnePiece:  # the set itself lies across a switching surface
             return self.low_order(X, hull, xhat, remaining, tol, None, "")
         h = self.safety * propose_step(ex.centre, self.order, tol)
@@ -178,7 +197,7 @@ class _Run:
                 cr = self.surfaces.first_crossing(ex.centre, 1.5 * float(hq))
                 if cr is None:
                     h = 0.5 * float(hq)
-                    if h < delta:
+                    if h < delta or self.straddle:
                         return self.low_order(X, hull, xhat, remaining, tol, None, "")
                     continue
                 tau = float(cr.time)
@@ -202,6 +221,14 @@ class _Run:
             if attempt == 0:
                 self.safety = min(1.0, self.safety * 1.1)
             self.h_full = float(hq)
+            # Floats propose: wrapping needs the tail far below the set's width (rule 4).
+            tail_tol = max(tol, TAIL_RELATIVE * max_width(hull))
+            if data.tail > tail_tol:
+                self.jet_order = min(self.order, self.jet_order + 2)
+            elif data.tail < 1e-2 * tail_tol:
+                self.jet_order = max((self.order + 1) // 2, self.jet_order - 1)
+            self.straddle, self.backoff, self.retry_in = False, 1, 0
+            self.point_straddles = False
             return data, hq
         return Status.STEP_UNDERFLOW, f"no Taylor step validated at t = {float(self.t):.6g}"
 
@@ -225,7 +252,7 @@ class _Run:
         if length is not None:
             h = length
         elif self.h_low is not None:
-            h = 2.0 * self.h_low
+            h = self.h_low
         else:
             FX, JX = clarke_jacobian(F, hull)
             m = max(float(abs(v).upper()) for v in matvec(JX, FX))
@@ -242,14 +269,15 @@ class _Run:
                 self.rejected += 1
                 h = 0.5 * float(hq)
                 continue
-            E = second_order_enclosure(F, hull, harb, E)
+            E, JE = second_order_enclosure(F, hull, harb, E)
             point, order = None, 1
-            try:
-                pt = point_taylor(F, xhat, harb, self.order, self.floor)
-                if pt is not None and pt[1] <= allowed:
-                    point, order = pt, self.order
-            except NotOnePiece:
-                pass
+            if not (length is None and self.point_straddles):
+                try:
+                    pt = point_taylor(F, xhat, harb, self.order, self.floor)
+                    if pt is not None and pt[1] <= allowed:
+                        point, order = pt, self.order
+                except NotOnePiece:
+                    self.point_straddles = length is None
             if point is None:
                 pt = point_low_order(F, xhat, harb, self.eps)
                 if pt is None:
@@ -261,13 +289,21 @@ class _Run:
                     h = float(hq) * 0.9 * math.sqrt(allowed / pt[1])
                     continue
                 point = pt
-            J = flow_jacobian(F, E, harb, self.floor)
+            J = flow_jacobian(F, E, harb, self.floor, JE)
             if J is None:
                 self.rejected += 1
                 h = 0.5 * float(hq)
                 continue
             if length is None:
-                self.h_low = float(hq)
+                # Next proposal from this step's error (second order: error ~ h^2).
+                grow = 0.9 * math.sqrt(allowed / max(point[1], 1e-300))
+                self.h_low = float(hq) * min(2.0, max(0.5, grow))
+                if not self.straddle:
+                    self.straddle, self.backoff = True, 1
+                elif self.retry_in == 0:  # a full-order retry just failed: back off
+                    self.backoff = min(2 * self.backoff, 64)
+                if self.retry_in == 0:
+                    self.retry_in = self.backoff
             else:
                 self.crossings.append((float(self.t), label))
             return low_order_step(F, point, J, harb, E, order), hq
