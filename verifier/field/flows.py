@@ -34,10 +34,11 @@ def check_signs(signs: Sequence[int] | None, H: int, flow: str) -> tuple[int, ..
     if flow != "normalized-weights":
         raise ValueError(f"signs= applies only to flow 'normalized-weights', not {flow!r}")
     try:
-        out = tuple(int(s) for s in signs)
+        vals = list(signs)
+        out = tuple(int(s) for s in vals)
     except (TypeError, ValueError):
         raise ValueError(f"signs must be a list of +1/-1, got {signs!r}") from None
-    if len(out) != H or any(s not in (1, -1) for s in out):
+    if len(out) != H or any(s not in (1, -1) or s != v for s, v in zip(out, vals)):
         raise ValueError(f"signs must be {H} values each +1 or -1, got {list(signs)}")
     return out
 

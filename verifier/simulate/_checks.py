@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
-FLOWS: tuple[str, ...] = ("normalized", "normalized-weights", "standard")
+from verifier.field import flows
+
+FLOWS: tuple[str, ...] = flows.FLOWS
 
 #: Smallest relative tolerance DOP853 accepts without complaint (scipy clamps below it).
 MIN_RTOL: float = 100.0 * float(np.finfo(float).eps)
@@ -15,30 +17,19 @@ MIN_RTOL: float = 100.0 * float(np.finfo(float).eps)
 
 def check_flow(flow: Any) -> str:
     """Return ``flow`` if it names one of :data:`FLOWS`, else raise a one-line ValueError."""
-    if flow not in FLOWS:
-        raise ValueError(f"unknown flow {flow!r}; expected one of {', '.join(FLOWS)}")
-    return str(flow)
+    return flows.check_flow(flow)
 
 
 def check_signs(signs: Any, flow: str, width: int) -> tuple[int, ...] | None:
-    """Validate the frozen weight signs of the ``normalized-weights`` flow.
-
-    Returns a tuple of ``width`` entries in {-1, +1}, or ``None`` (meaning all +1) when
-    ``signs`` is ``None``. Signs given for another flow are an error.
-    """
+    """The frozen weight signs of ``normalized-weights`` (``None``: all +1), checked by
+    :func:`verifier.field.flows.check_signs`."""
     if signs is None:
         return None
-    if flow != "normalized-weights":
-        raise ValueError(f"signs only apply to flow='normalized-weights', not {flow!r}")
     try:
-        vals = [float(s) for s in np.ravel(np.asarray(signs, dtype=object))]
+        signs = [s for s in np.ravel(np.asarray(signs, dtype=object))]
     except (TypeError, ValueError):
         raise ValueError(f"signs must be a sequence of +1/-1, got {signs!r}") from None
-    if len(vals) != width:
-        raise ValueError(f"expected {width} signs (one per neuron), got {len(vals)}")
-    if any(v not in (1.0, -1.0) for v in vals):
-        raise ValueError(f"every sign must be +1 or -1, got {vals}")
-    return tuple(int(v) for v in vals)
+    return flows.check_signs(signs, width, flow)
 
 
 def check_state(y0: Any, dim: int, name: str = "y0") -> np.ndarray:
