@@ -31,7 +31,8 @@ def reference(problem, y0, T, flow="normalized"):
     tr = simulate(problem, [float(v) for v in y0], T, flow=flow, rtol=1e-13, atol=1e-15,
                   estimate_error=True)
     assert tr.success, tr.message
-    fine = simulate(problem, [float(v) for v in y0], T, flow=flow, rtol=3e-14, atol=1e-16)
+    fine = simulate(problem, [float(v) for v in y0], T, flow=flow, rtol=3e-14, atol=1e-16,
+                    max_events=50)
     # A dying neuron can make the float solver chatter at the surface (Zeno guard):
     # then only the step ends of ``tr`` are compared at the coarse slack below.
     tr.fine = fine if fine.success and fine.t_final >= T else None

@@ -177,11 +177,11 @@ class _Run:
         tol = tolerance(self.prec, scale)
         if self.straddle and self.retry_in > 0:  # floats propose: skip hopeless attempts
             self.retry_in -= 1
-            return self.low_order(X, hull, xhat, remaining, tol, None, "")
+            return self.low_order(X, hull, xhat, remaining, tol, None, "", True)
         try:
             ex = expand(F, xhat, hull, self.order, self.jet_order)
         except NotOnePiece:  # the set itself lies across a switching surface
-            return self.low_order(X, hull, xhat, remaining, tol, None, "")
+            return self.low_order(X, hull, xhat, remaining, tol, None, "", True)
         h = self.safety * propose_step(ex.centre, self.order, tol)
         if self.h_full is not None:
             h = min(h, 4.0 * self.h_full)
@@ -198,7 +198,8 @@ class _Run:
                 if cr is None:
                     h = 0.5 * float(hq)
                     if h < delta or self.straddle:
-                        return self.low_order(X, hull, xhat, remaining, tol, None, "")
+                        return self.low_order(X, hull, xhat, remaining, tol, None, "",
+                                              self.straddle)
                     continue
                 tau = float(cr.time)
                 if tau <= delta:
@@ -239,13 +240,17 @@ class _Run:
         return math.sqrt(tol / m)
 
     def low_order(self, X, hull, xhat, remaining: Fraction, tol: float, length: float | None,
-                  label: str) -> tuple[StepData, Fraction] | tuple[Status, str]:
+                  label: str, straddling: bool = False,
+                  ) -> tuple[StepData, Fraction] | tuple[Status, str]:
         """A step valid across switching surfaces (:func:`low_order_step`).
 
         ``length`` forces the step length (a crossing); otherwise the length is
         controlled so that the reference point's local error stays below
         ``max(tol, STRADDLE_RELATIVE * h * width)``: once a set straddles a surface,
-        errors far below its width buy nothing.
+        errors far below its width buy nothing. ``straddling`` (the hull itself lies
+        across a surface) enters or continues straddle mode: full-order attempts are then
+        retried with exponential backoff, and the point's full-order attempt is skipped
+        once it failed.
         """
         F = self.field
         width = max_width(hull)
@@ -271,13 +276,13 @@ class _Run:
                 continue
             E, JE = second_order_enclosure(F, hull, harb, E)
             point, order = None, 1
-            if not (length is None and self.point_straddles):
+            if not (straddling and self.point_straddles):
                 try:
                     pt = point_taylor(F, xhat, harb, self.order, self.floor)
                     if pt is not None and pt[1] <= allowed:
                         point, order = pt, self.order
                 except NotOnePiece:
-                    self.point_straddles = length is None
+                    self.point_straddles = straddling
             if point is None:
                 pt = point_low_order(F, xhat, harb, self.eps)
                 if pt is None:
@@ -298,12 +303,13 @@ class _Run:
                 # Next proposal from this step's error (second order: error ~ h^2).
                 grow = 0.9 * math.sqrt(allowed / max(point[1], 1e-300))
                 self.h_low = float(hq) * min(2.0, max(0.5, grow))
-                if not self.straddle:
-                    self.straddle, self.backoff = True, 1
-                elif self.retry_in == 0:  # a full-order retry just failed: back off
-                    self.backoff = min(2 * self.backoff, 64)
-                if self.retry_in == 0:
-                    self.retry_in = self.backoff
+                if straddling:
+                    if not self.straddle:
+                        self.straddle, self.backoff = True, 1
+                    elif self.retry_in == 0:  # a full-order retry just failed: back off
+                        self.backoff = min(2 * self.backoff, 64)
+                    if self.retry_in == 0:
+                        self.retry_in = self.backoff
             else:
                 self.crossings.append((float(self.t), label))
             return low_order_step(F, point, J, harb, E, order), hq
