@@ -140,3 +140,12 @@ def test_cli_derive(capsys):
     assert main(["derive", "--target", "Abs(x - 1/3)", "--latex", "--flow", "standard"]) == 0
     out = capsys.readouterr().out
     assert "\\frac" in out and "dL/dw_1" in out
+
+
+def test_cli_examples_run_with_their_initial_state(capsys):
+    assert main(["simulate", "--example", "abs", "--horizon", "1"]) == 0
+    assert "status: success" in capsys.readouterr().out
+    assert main(["integrate", "--example", "x2", "--horizon", "1/2"]) == 0
+    assert "final enclosure" in capsys.readouterr().out
+    assert main(["integrate", "--example", "x2", "--width", "2", "--horizon", "1"]) == 2
+    assert "give --init" in capsys.readouterr().err

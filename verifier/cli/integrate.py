@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
+from verifier.cli.common import add_problem_args, initial_text, parse_signs, problem_from_args
 
 HELP = "validated (ball-arithmetic) enclosure of gradient-flow trajectories"
 
@@ -35,8 +35,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_problem_args(p)
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--init", metavar="Y1,Y2,...", help="initial point (exact decimals)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--init", metavar="Y1,Y2,...",
+                   help="initial point (exact decimals; default with --example: its state)")
     g.add_argument("--init-box", metavar="LO:HI,...",
                    help="initial box, one LO:HI per coordinate (a single value is a point)")
     p.add_argument("--horizon", required=True, metavar="T", help="final time T > 0")
@@ -58,8 +59,8 @@ def _split(text: str) -> list[str]:
 
 def parse_initial(args: argparse.Namespace) -> list[Any]:
     """``--init`` as exact decimal strings, or ``--init-box`` as ``(lo, hi)`` pairs."""
-    if args.init is not None:
-        return _split(args.init)
+    if args.init_box is None:
+        return _split(initial_text(args))
     out: list[Any] = []
     for item in _split(args.init_box):
         parts = [s.strip() for s in item.split(":")]
