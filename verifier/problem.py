@@ -75,8 +75,14 @@ def _check_domain(domain: Any) -> tuple[sp.Expr, sp.Expr]:
         raise ProblemError(f"domain must be a pair (a, b), got {domain!r}") from None
     a = parse_number(lo, what="domain end")
     b = parse_number(hi, what="domain end")
-    if not bool(sp.N(b - a, 30) > 0):
-        raise ProblemError(f"domain must have a < b, got [{_fmt(a)}, {_fmt(b)}]")
+    with precision(256):
+        gap = BallArithmetic().const(b - a)
+    if not gap > 0:  # certainly positive, decided in ball arithmetic
+        if gap <= 0:
+            raise ProblemError(f"domain must have a < b, got [{_fmt(a)}, {_fmt(b)}]")
+        if sp.simplify(b - a) == 0:
+            raise ProblemError(f"domain must have a < b, got [{_fmt(a)}, {_fmt(b)}]")
+        raise ProblemError(f"cannot decide whether a < b for the domain [{_fmt(a)}, {_fmt(b)}]")
     return a, b
 
 
