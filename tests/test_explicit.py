@@ -46,3 +46,16 @@ def test_regions_match_kernel(target, width, flow, n_regions_min):
         np.testing.assert_allclose(g, p.gradient(pt, flow=flow), atol=1e-12)
         hits += 1
     assert hits == 60
+
+
+def test_piecewise_forms_evaluate_like_the_kernel():
+    from verifier.symbolic.explicit import explicit_forms
+
+    p = Problem("x**2")
+    ys, risk, grad = explicit_forms(p, "normalized")
+    assert isinstance(risk, sp.Piecewise)
+    for pt in ([0.6, 0.5, 0.2], [-2.0, 1.0, 0.3], [2.5, -0.7, 0.1]):
+        sub = dict(zip(ys, [sp.Float(t) for t in pt]))
+        assert float(risk.subs(sub)) == pytest.approx(p.risk(pt), abs=1e-12)
+        g = [float(gi.subs(sub)) for gi in grad]
+        np.testing.assert_allclose(g, p.gradient(pt), atol=1e-12)

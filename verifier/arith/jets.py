@@ -69,12 +69,14 @@ class Jet:
         return Jet(q, tuple(-q * a / self.val for a in self.der))
 
     def __pow__(self, n: int) -> Jet:
-        if not isinstance(n, int):
-            raise TypeError("Jet powers take integer exponents; use exp/log")
-        if n == 0:
-            return Jet(self.val ** 0, tuple(a * 0 for a in self.der))
-        p = self.val ** (n - 1)
-        return Jet(p * self.val, tuple(n * p * a for a in self.der))
+        # Repeated products, not ``val ** n``: python-flint's ball power is NaN on
+        # balls around 0. (Compiled expressions use ``JetArithmetic.powi``.)
+        if not isinstance(n, int) or n < 0:
+            raise TypeError("Jet powers take integer exponents >= 0; use exp/log")
+        out: Jet | None = None
+        for _ in range(n):
+            out = self if out is None else out * self
+        return out if out is not None else Jet(self.val * 0 + 1, tuple(a * 0 for a in self.der))
 
 
 class JetArithmetic(Arithmetic):
