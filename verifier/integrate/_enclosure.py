@@ -65,6 +65,26 @@ def picard_enclosure(
     inflation floor (of the order of the working precision). The returned box
     is ``X + [0, h] F(E)`` for a verified ``E`` (see the module docstring).
     """
+    found = picard_witness(field, X, h, eps)
+    return None if found is None else found[0]
+
+
+def picard_check(field: Callable, X: Sequence[arb], h: arb, E: Sequence[arb]) -> Vector | None:
+    """``X + [0, h] F(E)`` when it lies in the interior of ``E`` (then it is an a priori
+    box for ``[0, h]``, module docstring), else ``None``."""
+    H = zero_to(h)
+    FE = field(BallArithmetic(), list(E))
+    new = [x + H * f for x, f in zip(X, FE)]
+    if not all(v.is_finite() for v in new) or not strictly_inside(new, E):
+        return None
+    return new
+
+
+def picard_witness(
+    field: Callable, X: Sequence[arb], h: arb, eps: arb,
+) -> tuple[Vector, Vector] | None:
+    """``(box, E)``: as :func:`picard_enclosure`, with the verified box ``E`` (the
+    witness a checker re-verifies with :func:`picard_check`)."""
     B = BallArithmetic()
     H = zero_to(h)
     FX = field(B, list(X))
@@ -76,7 +96,7 @@ def picard_enclosure(
         if not all(v.is_finite() for v in new):
             return None
         if strictly_inside(new, trial):
-            return new
+            return new, trial
         E = new
     return None
 

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from flint import arb, arb_mat, arb_series
 
@@ -84,6 +85,11 @@ class StepData:
     #: Largest radius of the tail ``sum_{q<k<=p} y_k([X]) h^k`` bounded over the hull
     #: (a Taylor step's second local error, ``O(width([X]) h^(q+1))``), for control.
     tail: float = 0.0
+    #: Jacobian order ``q`` of a Taylor step.
+    jet_order: int = 0
+    #: What a checker needs to re-prove the step without searching: Taylor steps
+    #: ``{"guess": G}``; low-order steps ``{"picard": E1, "W": W, "point": {...}}``.
+    witness: dict = dc_field(default_factory=dict)
 
 
 def _coef(x, k: int) -> arb:
@@ -205,26 +211,45 @@ def taylor_step(field: Callable, ex: Expansion, h: arb, floor: arb) -> StepData 
     would put ``x(t*)`` inside ``E``, in the interior of ``G``. The remainder at ``h``
     is then ``y_{p+1}(G) h^(p+1)`` (module docstring).
 
-    Returns ``None`` when the inclusion cannot be verified (the step is too long);
+    This function searches ``G`` (a few inflations); :func:`taylor_check` proves the
+    step for a given ``G`` (the witness, ``StepData.witness["guess"]``, that a checker
+    re-verifies). Returns ``None`` when no ``G`` is found (the step is too long);
     raises :class:`verifier.arith.series.NotOnePiece` when ``G`` straddles a
     switching surface.
+    """
+    n = len(ex.centre)
+    H = zero_to(h)
+    E0 = [horner(ex.vals[i], H) for i in range(n)]
+    guess = inflate(E0, arb(1.1), floor)
+    for _ in range(3):
+        data = taylor_check(field, ex, h, guess)
+        if isinstance(data, StepData):
+            return data
+        if data is None:
+            return None
+        guess = inflate([arb.union(a, b) for a, b in zip(guess, data)], arb(1.5), floor)
+    return None
+
+
+def taylor_check(field: Callable, ex: Expansion, h: arb,
+                 guess: Sequence[arb]) -> StepData | Vector | None:
+    """The Taylor step for the witness box ``guess`` (:func:`taylor_step`).
+
+    Returns the :class:`StepData` when ``E`` lies in the interior of ``guess``; else
+    the candidate ``E`` (a hint for the next guess), or ``None`` when ``E`` is not
+    finite. Raises ``NotOnePiece`` when ``guess`` straddles a switching surface.
     """
     p = ex.order
     n = len(ex.centre)
     H = zero_to(h)
     Hp = H ** (p + 1)
     E0 = [horner(ex.vals[i], H) for i in range(n)]
-    guess = inflate(E0, arb(1.1), floor)
-    for _ in range(3):
-        R = [c[p + 1] for c in taylor_coefficients(field, guess, p + 1)]
-        cand = [e + Hp * r for e, r in zip(E0, R)]
-        if strictly_inside(cand, guess):
-            break
-        if not all(c.is_finite() for c in cand):
-            return None
-        guess = inflate([arb.union(a, b) for a, b in zip(guess, cand)], arb(1.5), floor)
-    else:
+    R = [c[p + 1] for c in taylor_coefficients(field, list(guess), p + 1)]
+    cand = [e + Hp * r for e, r in zip(E0, R)]
+    if not all(c.is_finite() for c in cand):
         return None
+    if not strictly_inside(cand, guess):
+        return cand
     hp = h ** (p + 1)
     rem = [r * hp for r in R]
     q = ex.jet_order
@@ -239,34 +264,51 @@ def taylor_step(field: Callable, ex: Expansion, h: arb, floor: arb) -> StepData 
         image.append(head + tail + rem[i])
     jac = arb_mat([[horner(ex.ders[i][j][: q + 1], h) for j in range(n)] for i in range(n)])
     return StepData(h=h, image=image, jacobian=jac, apriori=cand, kind=StepKind.TAYLOR,
-                    order=p, remainder=max(float(r.rad()) for r in rem), tail=max(tails))
+                    order=p, remainder=max(float(r.rad()) for r in rem), tail=max(tails),
+                    jet_order=q, witness={"guess": list(guess)})
+
+
+def point_expansion(field: Callable, xhat: Sequence[arb], order: int) -> Expansion:
+    """The :class:`Expansion` of a single point (hull = the point, no Jacobian)."""
+    n = len(xhat)
+    centre = taylor_coefficients(field, list(xhat), order)
+    ders = [[[arb(1 if i == j else 0)] for j in range(n)] for i in range(n)]
+    return Expansion(order, 0, centre, centre, ders)
 
 
 def point_taylor(field: Callable, xhat: Sequence[arb], h: arb, order: int,
-                 floor: arb) -> tuple[Vector, float] | None:
-    """``(image, remainder)``: a full-order enclosure of the solution from the single
-    point ``xhat`` at time ``h`` (as :func:`taylor_step` for a hull equal to the point).
-    ``None`` when the a priori inclusion fails; raises ``NotOnePiece`` when the
-    point's a priori box straddles a switching surface."""
-    n = len(xhat)
-    centre = taylor_coefficients(field, xhat, order)
-    ders = [[[arb(1 if i == j else 0)] for j in range(n)] for i in range(n)]
-    data = taylor_step(field, Expansion(order, 0, centre, centre, ders), h, floor)
+                 floor: arb) -> tuple[Vector, float, dict] | None:
+    """``(image, remainder, witness)``: a full-order enclosure of the solution from the
+    single point ``xhat`` at time ``h`` (as :func:`taylor_step` for a hull equal to the
+    point; ``witness = {"kind": "taylor", "order": p, "guess": G}``). ``None`` when the
+    a priori inclusion fails; raises ``NotOnePiece`` when the point's a priori box
+    straddles a switching surface."""
+    data = taylor_step(field, point_expansion(field, xhat, order), h, floor)
     if data is None:
         return None
-    return data.image, data.remainder
+    return data.image, data.remainder, {"kind": "taylor", "order": order,
+                                        "guess": data.witness["guess"]}
 
 
 def point_low_order(field: Callable, xhat: Sequence[arb], h: arb,
-                    eps: arb) -> tuple[Vector, float] | None:
-    """``(image, remainder)`` for the solution from the point ``xhat`` at time ``h``:
-    ``xhat + h F(xhat) + (h^2/2) J(E) F(E)`` (valid across switching surfaces,
-    module docstring), ``E`` a Picard box of the point. ``None`` if no ``E`` is found."""
-    from verifier.integrate._enclosure import picard_enclosure
+                    eps: arb) -> tuple[Vector, float, dict] | None:
+    """``(image, remainder, witness)`` for the solution from the point ``xhat`` at time
+    ``h``: ``xhat + h F(xhat) + (h^2/2) J(E) F(E)`` (valid across switching surfaces,
+    module docstring), ``E`` a Picard box of the point whose witness is
+    ``{"kind": "second-order", "picard": box}``. ``None`` if no ``E`` is found."""
+    from verifier.integrate._enclosure import picard_witness
 
-    E = picard_enclosure(field, xhat, h, eps)
-    if E is None:
+    found = picard_witness(field, xhat, h, eps)
+    if found is None:
         return None
+    image, rem = point_second_order(field, xhat, h, found[0])
+    return image, rem, {"kind": "second-order", "picard": found[1]}
+
+
+def point_second_order(field: Callable, xhat: Sequence[arb], h: arb,
+                       E: Sequence[arb]) -> tuple[Vector, float]:
+    """``(image, remainder)``: ``xhat + h F(xhat) + (h^2/2) J(E) F(E)`` for an a priori
+    box ``E`` of the point's solution on ``[0, h]``."""
     Fx = field(BallArithmetic(), list(xhat))
     FE, JE = clarke_jacobian(field, E)
     half_h2 = h * h / 2
@@ -276,9 +318,10 @@ def point_low_order(field: Callable, xhat: Sequence[arb], h: arb,
 
 
 def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb,
-                  JE: arb_mat | None = None) -> arb_mat | None:
-    """A ball matrix containing every "mean-value Jacobian" of the time-``h`` map over
-    a set whose solutions stay in the box ``E`` (valid across switching surfaces).
+                  JE: arb_mat | None = None) -> tuple[arb_mat, arb_mat] | None:
+    """``(Phi, W)``: a ball matrix ``Phi`` containing every "mean-value Jacobian" of the
+    time-``h`` map over a set whose solutions stay in the box ``E`` (valid across
+    switching surfaces), and the witness ``W`` of :func:`flow_jacobian_check`.
 
     For two solutions in ``E`` the difference ``d = x - x~`` satisfies ``d' = M(t) d``
     with ``M(t)`` in the convex box ``J(E)`` (Clarke's mean value theorem, with a
@@ -288,8 +331,8 @@ def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb,
 
         Phi(h) in I + h J(E) + (h^2 / 2) J(E) J(E) W.
 
-    Returns that ball matrix, or ``None`` when ``W`` is not verified. ``JE`` may be
-    passed when already known (a ball Jacobian over a box containing ``E``).
+    Returns ``None`` when no ``W`` is verified. ``JE`` may be passed when already
+    known (a ball Jacobian over a box containing ``E``).
     """
     n = len(E)
     if JE is None:
@@ -302,20 +345,33 @@ def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb,
     for _ in range(6):
         W = arb_mat([[inflate([W[i, j]], arb(1.2), floor)[0] for j in range(n)]
                      for i in range(n)])
+        Phi = flow_jacobian_check(JE, h, W)
+        if Phi is not None:
+            return Phi, W
         new = I_ + (JE * W) * H
-        inner = [new[i, j] for i in range(n) for j in range(n)]
-        outer = [W[i, j] for i in range(n) for j in range(n)]
-        if strictly_inside(inner, outer):
-            return I_ + JE * h + (JE * (JE * W)) * (h * h / 2)
         W = arb_mat([[arb.union(W[i, j], new[i, j]) for j in range(n)] for i in range(n)])
     return None
 
 
-def low_order_step(field: Callable, point: tuple[Vector, float], jacobian: arb_mat,
-                   h: arb, apriori: Sequence[arb], order: int) -> StepData:
+def flow_jacobian_check(JE: arb_mat, h: arb, W: arb_mat) -> arb_mat | None:
+    """``I + h J(E) + (h^2/2) J(E) J(E) W`` when ``I + [0, h] J(E) W`` lies in the
+    interior of ``W`` (:func:`flow_jacobian`), else ``None``."""
+    n = JE.nrows()
+    I_ = identity(n)
+    new = I_ + (JE * W) * zero_to(h)
+    inner = [new[i, j] for i in range(n) for j in range(n)]
+    outer = [W[i, j] for i in range(n) for j in range(n)]
+    if not strictly_inside(inner, outer):
+        return None
+    return I_ + JE * h + (JE * (JE * W)) * (h * h / 2)
+
+
+def low_order_step(field: Callable, point: tuple[Vector, float, dict], jacobian: arb_mat,
+                   h: arb, apriori: Sequence[arb], order: int, witness: dict) -> StepData:
     """Step data from an image of the reference point (full order where the point's
     own a priori box lies in one piece, :func:`point_taylor`, else
     :func:`point_low_order`) and a :func:`flow_jacobian` over the set's a priori box."""
-    image, remainder = point
+    image, remainder, point_witness = point
     return StepData(h=h, image=list(image), jacobian=jacobian, apriori=list(apriori),
-                    kind=StepKind.LOW_ORDER, order=order, remainder=remainder)
+                    kind=StepKind.LOW_ORDER, order=order, remainder=remainder,
+                    witness={**witness, "point": point_witness})

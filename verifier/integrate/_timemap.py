@@ -41,7 +41,7 @@ from verifier.arith.precision import check_prec, precision
 from verifier.arith.series import NotOnePiece
 from verifier.field import flows
 from verifier.integrate._controller import default_order, dyadic, propose_step, tolerance
-from verifier.integrate._enclosure import clarke_jacobian, picard_enclosure, second_order_enclosure
+from verifier.integrate._enclosure import clarke_jacobian, picard_witness, second_order_enclosure
 from verifier.integrate._events import Surfaces
 from verifier.integrate._linalg import all_finite, matvec, max_width
 from verifier.integrate._sets import SET_TYPES
@@ -269,11 +269,12 @@ class _Run:
             hq = min(dyadic(h), remaining)
             harb = _exact(hq)
             allowed = max(ACCEPT * tol, STRADDLE_RELATIVE * float(hq) * width)
-            E = picard_enclosure(F, hull, harb, self.eps)
-            if E is None:
+            found = picard_witness(F, hull, harb, self.eps)
+            if found is None:
                 self.rejected += 1
                 h = 0.5 * float(hq)
                 continue
+            E, picard = found
             E, JE = second_order_enclosure(F, hull, harb, E)
             point, order = None, 1
             if not (straddling and self.point_straddles):
@@ -294,11 +295,12 @@ class _Run:
                     h = float(hq) * 0.9 * math.sqrt(allowed / pt[1])
                     continue
                 point = pt
-            J = flow_jacobian(F, E, harb, self.floor, JE)
-            if J is None:
+            found_J = flow_jacobian(F, E, harb, self.floor, JE)
+            if found_J is None:
                 self.rejected += 1
                 h = 0.5 * float(hq)
                 continue
+            J, W = found_J
             if length is None:
                 # Next proposal from this step's error (second order: error ~ h^2).
                 grow = 0.9 * math.sqrt(allowed / max(point[1], 1e-300))
@@ -312,7 +314,8 @@ class _Run:
                         self.retry_in = self.backoff
             else:
                 self.crossings.append((float(self.t), label))
-            return low_order_step(F, point, J, harb, E, order), hq
+            return low_order_step(F, point, J, harb, E, order,
+                                  {"picard": picard, "W": W}), hq
         return Status.STEP_UNDERFLOW, f"no low-order step validated at t = {float(self.t):.6g}"
 
     # -- checks ------------------------------------------------------------------------
@@ -390,6 +393,8 @@ def integrate(
         x0 = parse_initial(initial, names)
         tube = Tube(names=names, flow=flow, prec=prec, order=order, horizon=T, initial=x0)
         X = run.set_cls.from_box(x0)
+        tube.initial_set = X
+        tube.signs = None if signs is None else tuple(signs)
         status, reason = Status.REACHED, ""
         if max_width(x0) > run.width_limit:
             status = Status.WIDTH_LIMIT
@@ -419,7 +424,8 @@ def integrate(
                          f"t = {float(run.t + hq):.6g}"
                 break
             t1 = run.t + hq
-            tube.steps.append(StepRecord(run.t, t1, data.apriori, enc, data.kind, data.order))
+            tube.steps.append(StepRecord(run.t, t1, data.apriori, enc, data.kind, data.order,
+                                         data.jet_order, Xn, data.witness))
             X, run.t = Xn, t1
             if run.progress is not None:
                 run.progress(float(t1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from flint import arb
@@ -24,7 +25,9 @@ class StepRecord:
       ``t`` in ``[t0, t1]``;
     * ``enclosure``: a box containing every solution from the initial set at ``t1``;
     * ``kind``/``order``: a Taylor step of order ``p`` (inside one analytic piece)
-      or a low-order step (valid across switching surfaces).
+      or a low-order step (valid across switching surfaces);
+    * ``set``/``witness``: the set representation at ``t1`` and the witnesses
+      (a priori boxes, the flow-Jacobian box) that make the step re-checkable.
     """
 
     t0: Fraction
@@ -33,6 +36,14 @@ class StepRecord:
     enclosure: list[arb]
     kind: StepKind
     order: int
+    #: Jacobian order ``q`` of a Taylor step (0 for low-order steps).
+    jet_order: int = 0
+    #: The set at ``t1`` (a :class:`DoubletonSet` or :class:`BoxSet`), which the next
+    #: step starts from.
+    set: Any = None
+    #: The witnesses of the step's inclusions (:class:`StepData.witness`), so that a
+    #: checker re-proves the step without searching.
+    witness: dict = field(default_factory=dict)
 
     @property
     def h(self) -> Fraction:
@@ -50,6 +61,9 @@ class Tube:
     horizon: Fraction
     initial: list[arb]
     steps: list[StepRecord] = field(default_factory=list)
+    #: The set representation of the initial box (the first step starts from it).
+    initial_set: Any = None
+    signs: tuple[int, ...] | None = None
     status: Status = Status.REACHED
     reason: str = ""
     final: list[arb] = field(default_factory=list)

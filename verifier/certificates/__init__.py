@@ -1,0 +1,1 @@
+"""Boundedness certificates: produce them (integration, bounds, trapping search) and write them."""
