@@ -115,3 +115,49 @@ def _decimal(n: int, shift: int) -> str:
         digits = "0" * (shift - len(digits) + 1) + digits
     head, tail = digits[:-shift], digits[-shift:].rstrip("0")
     return sign + head + ("." + tail if tail else "")
+
+
+def encode_matrix(M) -> list[list[dict]]:
+    """Rows of encoded balls of a ``flint.arb_mat``."""
+    return [[encode_ball(M[i, j]) for j in range(M.ncols())] for i in range(M.nrows())]
+
+
+def decode_matrix(v, n: int, what: str = "matrix"):
+    """The ``n x n`` ``flint.arb_mat`` encoded by :func:`encode_matrix`."""
+    from flint import arb_mat
+
+    if not isinstance(v, list) or len(v) != n:
+        raise EncodingError(f"{what}: expected {n} rows")
+    return arb_mat([decode_vector(row, n, what) for row in v])
+
+
+def exact_fraction(x: arb) -> Fraction:
+    """The exact rational value of an exact ball (radius 0)."""
+    if x.rad() != 0 or not x.is_finite():
+        raise EncodingError(f"not an exact finite number: {x}")
+    m, e = x.man_exp()
+    return Fraction(int(m)) * (Fraction(2) ** int(e))
+
+
+def canonical(x: arb) -> arb:
+    """The ball a reader of the file gets for ``x``: ``decode_ball(encode_ball(x))``.
+
+    It contains ``x`` (Arb may round a decoded radius up). A writer that wants a
+    reader to recompute *exactly* what it computed stores ``encode_ball(x)`` and
+    itself continues with ``canonical(x)``: decoding is deterministic, so both sides
+    then work with the same ball. Non-finite balls are returned unchanged (they are
+    never stored: no step with a non-finite witness is accepted).
+    """
+    if not x.is_finite():
+        return x
+    return decode_ball(encode_ball(x))
+
+
+def canonical_vector(xs: Sequence[arb]) -> list[arb]:
+    return [canonical(x) for x in xs]
+
+
+def canonical_matrix(M):
+    from flint import arb_mat
+
+    return arb_mat([[canonical(M[i, j]) for j in range(M.ncols())] for i in range(M.nrows())])

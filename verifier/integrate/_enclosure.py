@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from flint import arb, arb_mat
 
 from verifier.arith.balls import BallArithmetic, ball_from_bounds
+from verifier.arith.exact import canonical_vector
 from verifier.arith.jets import Jet, JetArithmetic
 from verifier.integrate._linalg import Vector, matvec, zero_to
 from verifier.integrate._status import ContradictionError
@@ -91,11 +92,12 @@ def picard_witness(
     E = [x + H * f for x, f in zip(X, FX)]
     for _ in range(MAX_ITERATIONS):
         trial = inflate(E, 1.2, eps)
-        FE = field(B, trial)
+        # Verified on the ball a certificate reader decodes from the stored witness.
+        FE = field(B, canonical_vector(trial))
         new = [x + H * f for x, f in zip(X, FE)]
         if not all(v.is_finite() for v in new):
             return None
-        if strictly_inside(new, trial):
+        if strictly_inside(new, canonical_vector(trial)):
             return new, trial
         E = new
     return None

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from flint import arb, arb_mat
 
+from verifier.arith.exact import canonical_vector
 from verifier.integrate._linalg import (
     Vector,
     from_numpy,
@@ -50,6 +51,9 @@ class DoubletonSet:
     r0: Vector
     B: arb_mat
     r: Vector
+    #: The error box as computed, before :func:`canonical_vector`; a certificate stores
+    #: this one (its decoding is ``r``, the box the integration continues with).
+    r_stored: Vector | None = None
 
     @classmethod
     def from_box(cls, box: Sequence[arb]) -> DoubletonSet:
@@ -88,7 +92,7 @@ class DoubletonSet:
             Bn, Binv = identity(n), identity(n)
         rest = [u + y - x for u, y, x in zip(matvec(AC - C, self.r0), step.image, xhat)]
         r = [p + q for p, q in zip(matvec(Binv * AB, self.r), matvec(Binv, rest))]
-        return DoubletonSet(xhat, C, list(self.r0), Bn, r)
+        return DoubletonSet(xhat, C, list(self.r0), Bn, canonical_vector(r), r)
 
 
 @dataclass(frozen=True)

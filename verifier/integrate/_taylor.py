@@ -54,12 +54,13 @@ deviations are mapped by an enclosure of the mean-value Jacobian of the flow
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 
 from flint import arb, arb_mat, arb_series
 
 from verifier.arith.balls import BallArithmetic
+from verifier.arith.exact import canonical_matrix, canonical_vector
 from verifier.arith.jets import Jet, JetArithmetic
 from verifier.arith.precision import series_cap
 from verifier.arith.series import SeriesArithmetic
@@ -222,9 +223,11 @@ def taylor_step(field: Callable, ex: Expansion, h: arb, floor: arb) -> StepData 
     E0 = [horner(ex.vals[i], H) for i in range(n)]
     guess = inflate(E0, arb(1.1), floor)
     for _ in range(3):
-        data = taylor_check(field, ex, h, guess)
+        # The check runs on the ball a certificate reader decodes (canonical_vector);
+        # the witness keeps the original, whose encoding decodes to that ball.
+        data = taylor_check(field, ex, h, canonical_vector(guess))
         if isinstance(data, StepData):
-            return data
+            return replace(data, witness={"guess": guess})
         if data is None:
             return None
         guess = inflate([arb.union(a, b) for a, b in zip(guess, data)], arb(1.5), floor)
@@ -345,7 +348,7 @@ def flow_jacobian(field: Callable, E: Sequence[arb], h: arb, floor: arb,
     for _ in range(6):
         W = arb_mat([[inflate([W[i, j]], arb(1.2), floor)[0] for j in range(n)]
                      for i in range(n)])
-        Phi = flow_jacobian_check(JE, h, W)
+        Phi = flow_jacobian_check(JE, h, canonical_matrix(W))
         if Phi is not None:
             return Phi, W
         new = I_ + (JE * W) * H

@@ -1,0 +1,115 @@
+"""The certificate object: the JSON document of DESIGN section 4, with a summary.
+
+The document is the claim; this class only reads it (status, bounds, final
+enclosure), writes it, and shows it (text, HTML and LaTeX for Jupyter).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+FORMAT = "ngf-certificate/1"
+
+
+class Certificate:
+    """A boundedness certificate (``data`` is the JSON document)."""
+
+    def __init__(self, data: dict, tube: Any = None) -> None:
+        self.data = data
+        #: The :class:`verifier.Tube` it was made from (not stored in the file).
+        self.tube = tube
+
+    # -- reading -----------------------------------------------------------------
+    @property
+    def status(self) -> str:
+        return self.data["status"]
+
+    @property
+    def ok(self) -> bool:
+        """A claim was produced (bounded forever or on the horizon)."""
+        return self.status in ("bounded-forever", "bounded-on-horizon")
+
+    @property
+    def bounds(self) -> dict:
+        return self.data["bounds"]
+
+    @property
+    def reason(self) -> str:
+        return self.data.get("reason", "")
+
+    @property
+    def names(self) -> list[str]:
+        from verifier.field import flows
+
+        return flows.coordinate_names(self.data["flow"], self.data["problem"]["width"])
+
+    def to_json(self) -> str:
+        return json.dumps(self.data, separators=(",", ":"))
+
+    def save(self, path: str | Path) -> Path:
+        """Write the JSON document (atomically: a partial file never has the final name)."""
+        path = Path(path)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_text(self.to_json())
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Certificate:
+        """Read a certificate *without* checking it (use :func:`verifier.check` for that)."""
+        from verifier.checker.load import load_json
+
+        return cls(load_json(path))
+
+    # -- showing -------------------------------------------------------------------
+    def _rows(self) -> list[tuple[str, str]]:
+        d = self.data
+        p = d["problem"]
+        dens = "uniform" if p["density"] is None else p["density"]
+        rows = [
+            ("status", d["status"] + (f" ({d['reason']})" if d.get("reason") else "")),
+            ("problem", f"f(x) = {p['target']} on [{p['domain'][0]}, {p['domain'][1]}], "
+                        f"density {dens}, H = {p['width']}"),
+            ("flow", d["flow"]),
+            ("initial", ", ".join(f"{n} = {_show(v)}" for n, v in zip(self.names, d["initial"]))),
+            ("horizon", f"T = {d['horizon']} (reached {d['t_reached']}), "
+                        f"{d['stats']['steps']} steps, prec {d['prec']} bits"),
+            ("bounds", ", ".join(f"|v_{j + 1}| <= {r}" for j, r in enumerate(d["bounds"]["v"]))
+             + f", |c| <= {d['bounds']['c']} for {d['bounds']['over']}"),
+        ]
+        if d.get("trapping", {}).get("kind") not in (None, "none"):
+            rows.append(("argument", d["trapping"]["kind"]))
+        if d.get("configuration"):
+            rows.append(("terminal", ", ".join(
+                f"neuron {j + 1} {c}" for j, c in enumerate(d["configuration"]))))
+        return rows
+
+    def summary(self) -> str:
+        return "\n".join(f"{k:>9}: {v}" for k, v in self._rows())
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.status}: {self.data['problem']['target']}, " \
+               f"H={self.data['problem']['width']}, T={self.data['horizon']}>"
+
+    def _repr_html_(self) -> str:
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                       f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+                       for k, v in self._rows())
+        return f"<table><caption>ngf-verifier certificate</caption>{body}</table>"
+
+    def _repr_latex_(self) -> str:
+        d = self.data
+        vs = ", ".join(f"|v_{{{j + 1}}}| \\le {r}" for j, r in enumerate(d["bounds"]["v"]))
+        return (f"$\\text{{{d['status']}}}:\\ {vs},\\ |c| \\le {d['bounds']['c']}"
+                f"\\ \\text{{ for }} {_latex_over(d['bounds']['over'])}$")
+
+
+def _show(v: Any) -> str:
+    return f"[{v[0]}, {v[1]}]" if isinstance(v, list) else str(v)
+
+
+def _latex_over(text: str) -> str:
+    return text.replace("<=", "\\le").replace(">=", "\\ge")

@@ -1,0 +1,188 @@
+"""``certify``: integrate rigorously to the horizon, then try to prove boundedness forever.
+
+**What a certificate claims.** For every initial value in the initial set, the
+trajectory of the flow satisfies ``|v_j(t)| <= R_v[j]`` and ``|c(t)| <= R_c`` for
+
+* every ``t >= 0`` when the status is ``bounded-forever`` (the tube to ``T`` plus a
+  trapping argument for ``t >= T``, :mod:`verifier.certificates.trapping`);
+* ``0 <= t <= T`` when the status is ``bounded-on-horizon`` (the infinite-horizon
+  argument failed; the reason and the terminal configuration are recorded);
+* ``0 <= t <= t_reached < T`` when the status is ``failed`` (the enclosure could not
+  be kept beyond ``t_reached``; the reason is recorded).
+
+Everything a claim rests on is written exactly into the file, so that
+:mod:`verifier.checker` re-proves it without this module.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import flint
+
+from verifier.arith.exact import canonical_vector, decimal_bounds
+from verifier.arith.precision import precision
+from verifier.certificates.bounds import box_maxima, upper_text
+from verifier.certificates.certificate import FORMAT, Certificate
+from verifier.certificates.encode import encode_steps, fraction_text
+from verifier.field import flows
+from verifier.integrate import integrate
+from verifier.integrate._timemap import parse_horizon
+
+STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
+
+
+def _exact_text(value: Any, what: str) -> str:
+    """An exact decimal/fraction string for one initial number (floats by their shortest
+    decimal repr, which is the value the user typed)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{what}: not a number: {value!r}")
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{what} is not finite: {value!r}")
+        text = repr(value)
+    elif isinstance(value, int | Fraction):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValueError(f"{what}: give numbers or exact decimal strings, got {value!r}")
+    try:
+        Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{what}: not an exact number: {value!r}") from None
+    return text
+
+
+def normalize_initial(initial: Any, names: Sequence[str]) -> list:
+    """The initial set as exact strings: a string per point coordinate, a
+    ``[lo, hi]`` pair per box coordinate."""
+    if isinstance(initial, str):
+        initial = initial.split(",")
+    entries = list(initial)
+    if len(entries) != len(names):
+        raise ValueError(f"initial value needs {len(names)} coordinates ({', '.join(names)}), "
+                         f"got {len(entries)}")
+    out: list = []
+    for name, e in zip(names, entries):
+        if isinstance(e, tuple | list):
+            if len(e) != 2:
+                raise ValueError(f"initial {name}: a box entry is a (lo, hi) pair")
+            lo, hi = _exact_text(e[0], f"initial {name}"), _exact_text(e[1], f"initial {name}")
+            if Fraction(lo) > Fraction(hi):
+                raise ValueError(f"initial {name}: empty interval [{lo}, {hi}]")
+            out.append([lo, hi])
+        else:
+            out.append(_exact_text(e, f"initial {name}"))
+    return out
+
+
+def certify(
+    problem,
+    initial: Any,
+    horizon: Any,
+    flow: str = "normalized",
+    signs: Sequence[int] | None = None,
+    prec: int = 53,
+    order: int | None = None,
+    *,
+    forever: bool = True,
+    trap_budget: float = 20.0,
+    max_steps: int = 200_000,
+    progress: Callable[[float], None] | None = None,
+) -> Certificate:
+    """Prove explicit bounds for every trajectory from ``initial`` (module docstring).
+
+    ``initial``: a point (numbers or exact decimal strings) or a box (a ``(lo, hi)``
+    pair per coordinate) in the state order of ``flow``. ``forever=False`` skips the
+    infinite-horizon argument. Returns a :class:`Certificate` (``.status``,
+    ``.bounds``, ``.save(path)``); the enclosure itself failing is a status, not an
+    exception.
+    """
+    flows.check_flow(flow)
+    T = parse_horizon(horizon)
+    H = problem.width
+    names = problem.coordinate_names(flow)
+    init = normalize_initial(initial, names)
+    if signs is not None:
+        signs = list(flows.check_signs(signs, H, flow))
+    start = time.perf_counter()
+    tube = integrate(problem, [tuple(e) if isinstance(e, list) else e for e in init], T,
+                     flow=flow, signs=signs, prec=prec, order=order, max_steps=max_steps,
+                     progress=progress)
+    t_int = time.perf_counter() - start
+    steps = encode_steps(tube)
+    with precision(prec):
+        # From the a priori boxes as a reader decodes them (radii may round up).
+        Rv, Rc = box_maxima([tube.initial] + [canonical_vector(s.apriori) for s in tube.steps],
+                            flow, H)
+    trapping: dict = {"kind": "none"}
+    configuration: list[str] = []
+    if not tube.ok:
+        status, reason = "failed", tube.message
+        over = f"0 <= t <= {fraction_text(tube.t_reached)}"
+    else:
+        status, reason = "bounded-on-horizon", ""
+        over = f"0 <= t <= {fraction_text(T)}"
+        if forever:
+            from verifier.certificates.trapping import find_trapping
+
+            trap = find_trapping(problem, flow, signs, tube.final, prec=prec,
+                                 budget_seconds=trap_budget)
+            configuration = list(trap.configuration)
+            if trap.ok:
+                status, over = "bounded-forever", "t >= 0"
+                trapping = trap.spec
+                with precision(prec):
+                    Rv = [_max_text(a, b) for a, b in zip(Rv, trap.spec["bounds"]["v"])]
+                    Rc = _max_text(Rc, trap.spec["bounds"]["c"])
+            else:
+                reason = f"no infinite-horizon argument: {trap.reason}"
+                trapping = {"kind": "none", "reason": trap.reason}
+        else:
+            reason = "the infinite-horizon argument was not attempted"
+    with precision(prec):
+        final = [decimal_bounds(x) for x in tube.final]
+        bounds = {"v": [r if isinstance(r, str) else upper_text(r) for r in Rv],
+                  "c": Rc if isinstance(Rc, str) else upper_text(Rc), "over": over}
+    data = {
+        "format": FORMAT,
+        "generator": {"package": "ngf-verifier", "version": _version(),
+                      "python-flint": flint.__version__},
+        "problem": problem.to_dict(),
+        "flow": flow,
+        "signs": signs,
+        "initial": init,
+        "horizon": fraction_text(T),
+        "prec": prec,
+        "order": tube.order,
+        "status": status,
+        "reason": reason,
+        "t_reached": fraction_text(tube.t_reached),
+        "bounds": bounds,
+        "final_enclosure": final,
+        "trapping": trapping,
+        "configuration": configuration,
+        "steps": steps,
+        "stats": {"steps": tube.n_steps, "low_order_steps": tube.n_low_order,
+                  "integrate_seconds": round(t_int, 3),
+                  "certify_seconds": round(time.perf_counter() - start, 3)},
+    }
+    return Certificate(data, tube=tube)
+
+
+def _max_text(a, b: str) -> str:
+    """The larger of an exact ball ``a`` and a decimal string ``b``, as a decimal."""
+    ta = a if isinstance(a, str) else upper_text(a)
+    return ta if Fraction(ta) >= Fraction(b) else b
+
+
+def _version() -> str:
+    from verifier import __version__
+
+    return __version__

@@ -1,0 +1,54 @@
+"""The tube of a validated integration as exact JSON (certificate section ``steps``).
+
+Every ball is stored exactly (:func:`verifier.arith.exact.encode_ball`: dyadic
+mantissa/exponent integers), every time as an exact rational string. A step
+record holds what the checker needs to re-prove the step without searching
+(:mod:`verifier.checker.replay`): its times, kind, orders, the claimed a priori
+box, the witnesses of its inclusions, and the set at its end.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from verifier.arith.exact import encode_matrix, encode_vector
+from verifier.integrate import StepRecord, Tube
+
+
+def fraction_text(q: Fraction) -> str:
+    """``"p/q"`` (or ``"p"``): exact and parsed by ``fractions.Fraction``."""
+    return str(Fraction(q))
+
+
+def _witness(rec: StepRecord) -> dict:
+    w = rec.witness
+    if rec.kind.value == "taylor":
+        return {"guess": encode_vector(w["guess"])}
+    pt = w["point"]
+    if pt["kind"] == "taylor":
+        point = {"kind": "taylor", "order": pt["order"], "guess": encode_vector(pt["guess"])}
+    else:
+        point = {"kind": "second-order", "picard": encode_vector(pt["picard"])}
+    return {"picard": encode_vector(w["picard"]), "W": encode_matrix(w["W"]), "point": point}
+
+
+def encode_step(rec: StepRecord) -> dict:
+    X = rec.set
+    if not hasattr(X, "B"):
+        raise ValueError("certificates need the doubleton set representation")
+    return {
+        "t0": fraction_text(rec.t0),
+        "t1": fraction_text(rec.t1),
+        "kind": rec.kind.value,
+        "order": rec.order,
+        "jet_order": rec.jet_order,
+        "apriori": encode_vector(rec.apriori),
+        "witness": _witness(rec),
+        "set": {"xhat": encode_vector(X.xhat), "C": encode_matrix(X.C),
+                "B": encode_matrix(X.B),
+                "r": encode_vector(X.r if X.r_stored is None else X.r_stored)},
+    }
+
+
+def encode_steps(tube: Tube) -> list[dict]:
+    return [encode_step(rec) for rec in tube.steps]

@@ -1,0 +1,256 @@
+"""``check``: re-prove a certificate from the file alone.
+
+The checker rebuilds the problem from its text (whitelist parser), the initial
+set from its exact strings, and then proves, in order:
+
+1. every step of the tube (:mod:`verifier.checker.replay`), the steps forming a
+   chain from ``t = 0`` (the first step starts from the initial box) to
+   ``t_reached``, which is the horizon unless the status is ``failed``;
+2. the final enclosure (outward decimals) contains the last set;
+3. the bounds: ``R_v[j]`` and ``R_c`` are at least the largest ``|v_j|``, ``|c|``
+   over the initial box and every claimed a priori box (each verified to contain
+   the proven one), and, for ``bounded-forever``, at least the trapping box's extents;
+4. for ``bounded-forever``, the trapping argument on the last set's hull
+   (:func:`verifier.checker.trapping.verify_trapping`).
+
+The result is ``VERIFIED`` or ``REJECTED: <first failing item>``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from flint import arb, fmpq
+
+from verifier.arith.exact import EncodingError, decode_matrix, decode_vector
+from verifier.arith.precision import check_prec, precision
+from verifier.certificates.bounds import box_maxima
+from verifier.checker.load import LoadError, load_json, parse_rational, validate
+from verifier.checker.replay import Doubleton, Rejected, Step, check_step
+from verifier.field import flows
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str
+    steps: int = 0
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return "VERIFIED" if self.ok else f"REJECTED: {self.message}"
+
+
+def _exact_value(x: arb) -> Fraction:
+    m, e = x.man_exp()
+    return Fraction(int(m)) * Fraction(2) ** int(e)
+
+
+def _ball(q: Fraction) -> arb:
+    return arb(fmpq(q.numerator, q.denominator))
+
+
+def _initial(entries: list, names: list[str]) -> list[arb]:
+    """The initial box, built from the exact strings as the integrator builds it."""
+    if len(entries) != len(names):
+        raise Rejected(f"initial: {len(entries)} coordinates, the flow has {len(names)}")
+    out = []
+    for name, e in zip(names, entries):
+        if isinstance(e, list):
+            lo = _ball(parse_rational(e[0], f"initial {name}"))
+            hi = _ball(parse_rational(e[1], f"initial {name}"))
+            if not lo.lower() <= hi.upper():
+                raise Rejected(f"initial {name}: empty interval")
+            out.append(arb.union(lo.lower(), hi.upper()))
+        else:
+            out.append(_ball(parse_rational(e, f"initial {name}")))
+    return out
+
+
+def _witness(w: Any, kind: str, n: int, where: str) -> dict:
+    if not isinstance(w, dict):
+        raise Rejected(f"{where}: witness must be an object")
+    if kind == "taylor":
+        if set(w) != {"guess"}:
+            raise Rejected(f"{where}: a Taylor witness has exactly the key guess")
+        return {"guess": decode_vector(w["guess"], n, "guess")}
+    if set(w) != {"picard", "W", "point"}:
+        raise Rejected(f"{where}: a low-order witness has exactly the keys picard, W, point")
+    pt = w["point"]
+    if not isinstance(pt, dict):
+        raise Rejected(f"{where}: point witness must be an object")
+    if pt.get("kind") == "taylor" and set(pt) == {"kind", "order", "guess"}:
+        order = pt["order"]
+        if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 200:
+            raise Rejected(f"{where}: point order out of range")
+        point = {"kind": "taylor", "order": order, "guess": decode_vector(pt["guess"], n)}
+    elif pt.get("kind") == "second-order" and set(pt) == {"kind", "picard"}:
+        point = {"kind": "second-order", "picard": decode_vector(pt["picard"], n)}
+    else:
+        raise Rejected(f"{where}: unknown point witness")
+    return {"picard": decode_vector(w["picard"], n, "picard"),
+            "W": decode_matrix(w["W"], n, "W"), "point": point}
+
+
+_STEP_KEYS = {"t0", "t1", "kind", "order", "jet_order", "apriori", "witness", "set"}
+
+
+def _int(v: Any, lo: int, hi: int, what: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise LoadError(f"{what} must be an integer in [{lo}, {hi}]")
+    return v
+
+
+def _step(d: dict, n: int, where: str) -> Step:
+    try:
+        if set(d) != _STEP_KEYS:
+            raise LoadError(f"a step has exactly the keys {', '.join(sorted(_STEP_KEYS))}")
+        if d["kind"] not in ("taylor", "low-order"):
+            raise LoadError("kind must be taylor or low-order")
+        _int(d["order"], 1, 200, "order")
+        _int(d["jet_order"], 0, 200, "jet_order")
+        s = d["set"]
+        if not isinstance(s, dict) or set(s) != {"xhat", "C", "B", "r"}:
+            raise LoadError("set must have exactly the keys xhat, C, B, r")
+        return Step(
+            t0=parse_rational(d["t0"], f"{where} t0"),
+            t1=parse_rational(d["t1"], f"{where} t1"),
+            kind=d["kind"], order=d["order"], jet_order=d["jet_order"],
+            apriori=decode_vector(d["apriori"], n, "apriori"),
+            witness=_witness(d["witness"], d["kind"], n, where),
+            xhat=decode_vector(s["xhat"], n, "xhat"),
+            C=decode_matrix(s["C"], n, "C"), B=decode_matrix(s["B"], n, "B"),
+            r=decode_vector(s["r"], n, "r"),
+        )
+    except (EncodingError, LoadError) as e:
+        raise Rejected(f"{where}: {e}") from None
+
+
+def _fail(message: str, start: float, steps: int = 0) -> CheckResult:
+    return CheckResult(False, message, steps, time.perf_counter() - start)
+
+
+def check_certificate(doc: Any, progress=None) -> CheckResult:
+    """Re-verify a parsed certificate document (module docstring)."""
+    start = time.perf_counter()
+    try:
+        validate(doc, steps=False)
+        if not all(isinstance(d, dict) for d in doc["steps"]):
+            raise LoadError("schema: every step must be an object")
+    except LoadError as e:
+        return _fail(str(e), start)
+    from verifier.problem import Problem, ProblemError
+
+    try:
+        problem = Problem.from_dict(doc["problem"])
+    except (ProblemError, ValueError) as e:
+        return _fail(f"problem: {str(e).splitlines()[0]}", start)
+    flow = doc["flow"]
+    H = problem.width
+    try:
+        signs = doc["signs"]
+        if signs is not None:
+            signs = list(flows.check_signs(signs, H, flow))
+        prec = check_prec(doc["prec"])
+    except ValueError as e:
+        return _fail(str(e).splitlines()[0], start)
+    names = flows.coordinate_names(flow, H)
+    n = len(names)
+    field = problem.vector_field(flow=flow, signs=signs)
+    steps = doc["steps"]
+    try:
+        horizon = parse_rational(doc["horizon"], "horizon")
+        t_reached = parse_rational(doc["t_reached"], "t_reached")
+        if not horizon > 0:
+            raise Rejected("horizon must be positive")
+        with precision(prec):
+            x0 = _initial(doc["initial"], names)
+            X = Doubleton.from_box(x0)
+            t = Fraction(0)
+            aprioris = [x0]
+            for k, d in enumerate(steps):
+                where = f"step {k} [{d.get('t0')}, {d.get('t1')}]"
+                st = _step(d, n, where)
+                if st.t0 != t:
+                    raise Rejected(f"{where}: starts at {st.t0}, the previous step ended at {t}")
+                X = check_step(field, X, st, where)
+                aprioris.append(st.apriori)
+                t = st.t1
+                if progress is not None:
+                    progress(k + 1, len(steps))
+            n_steps = len(steps)
+            if t != t_reached:
+                raise Rejected(f"the steps end at {t}, the file claims t_reached = {t_reached}")
+            status = doc["status"]
+            if status == "failed":
+                if not t_reached < horizon:
+                    raise Rejected("status failed but the horizon was reached")
+            elif t_reached != horizon:
+                raise Rejected(f"status {status} but the steps end at {t_reached} < horizon")
+            final = X.hull()
+            _check_final(doc["final_enclosure"], final, n)
+            Rv, Rc = box_maxima(aprioris, flow, H)
+            _check_bounds(doc["bounds"], Rv, Rc, H, status, t_reached)
+            if status == "bounded-forever":
+                _check_trapping(problem, flow, signs, final, doc, prec, H)
+    except Rejected as e:
+        return _fail(str(e), start, len(steps))
+    except LoadError as e:
+        return _fail(str(e), start)
+    return CheckResult(True, "verified", n_steps, time.perf_counter() - start)
+
+
+def _check_final(claim: list, final: list[arb], n: int) -> None:
+    if len(claim) != n:
+        raise Rejected(f"final_enclosure: {len(claim)} entries, expected {n}")
+    for i, (pair, x) in enumerate(zip(claim, final)):
+        lo = parse_rational(pair[0], f"final_enclosure {i}")
+        hi = parse_rational(pair[1], f"final_enclosure {i}")
+        if not (x.is_finite() and lo <= _exact_value(x.lower())
+                and _exact_value(x.upper()) <= hi):
+            raise Rejected(f"final_enclosure {i}: [{pair[0]}, {pair[1]}] does not contain the "
+                           "last set")
+
+
+def _check_bounds(b: dict, Rv: list[arb], Rc: arb, H: int, status: str,
+                  t_reached: Fraction) -> None:
+    if len(b["v"]) != H:
+        raise Rejected(f"bounds: {len(b['v'])} values for v, expected {H}")
+    want = "t >= 0" if status == "bounded-forever" else f"0 <= t <= {t_reached}"
+    if b["over"] != want:
+        raise Rejected(f"bounds: 'over' must read {want!r} for status {status}")
+    for j, (claim, r) in enumerate(zip(b["v"], Rv)):
+        if not (r.is_finite() and parse_rational(claim, f"bounds v_{j + 1}")
+                >= _exact_value(r)):
+            raise Rejected(f"bounds: |v_{j + 1}| <= {claim} fails on the tube")
+    if not (Rc.is_finite() and parse_rational(b["c"], "bounds c") >= _exact_value(Rc)):
+        raise Rejected(f"bounds: |c| <= {b['c']} fails on the tube")
+
+
+def _check_trapping(problem, flow, signs, final, doc, prec, H) -> None:
+    from verifier.checker.trapping import verify_trapping
+
+    spec = doc["trapping"]
+    why = verify_trapping(problem, flow, signs, final, spec, prec)
+    if why is not None:
+        raise Rejected(f"trapping: {why}")
+    b = doc["bounds"]
+    for j in range(H):
+        if parse_rational(b["v"][j], "bounds") < parse_rational(spec["bounds"]["v"][j], "trap"):
+            raise Rejected(f"bounds: |v_{j + 1}| bound below the trapping box's")
+    if parse_rational(b["c"], "bounds") < parse_rational(spec["bounds"]["c"], "trap"):
+        raise Rejected("bounds: |c| bound below the trapping box's")
+
+
+def check_file(path: str | Path, progress=None) -> CheckResult:
+    """Load (strictly) and check one certificate file."""
+    start = time.perf_counter()
+    try:
+        doc = load_json(path)
+    except LoadError as e:
+        return _fail(str(e), start)
+    return check_certificate(doc, progress=progress)

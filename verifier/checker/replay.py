@@ -1,0 +1,196 @@
+"""Re-proving a tube step by step from its recorded witnesses.
+
+A certificate's tube is a chain of sets ``X_0, X_1, ..., X_N`` (Lohner
+doubletons ``X = {xhat + C r0 + B r : r0 in R0, r in R}``, ``R0`` the initial box
+centred at 0) with, for each step ``[t_k, t_{k+1}]``, a claimed a priori box and
+the witnesses of its inclusions. The checker proves, for every ``k``:
+
+* **a priori**: every solution from ``X_k`` stays on ``[0, h]`` in a box that is
+  contained in the claimed a priori box, by re-verifying the witness inclusion
+  (the high-order Taylor test for a box ``G`` inside one analytic piece, or the
+  Picard test ``X + [0, h] F(E) in int E`` valid across switching surfaces);
+* **image**: ``x(h) in image + A (x(0) - xhat)`` for every ``x(0)`` in ``X_k``,
+  with ``image`` and the ball matrix ``A`` computed here from the step theorems
+  (Taylor with Lagrange remainder and mean value form; or the second-order
+  Clarke form with the flow-Jacobian box ``W``);
+* **the next set contains the image**: ``xhat' = mid(image)`` exactly and
+  ``B'^-1 (A B) r + B'^-1 ((A C - C') r0 + image - xhat')`` is contained in
+  ``R'``, with ``B'^-1`` a rigorous ball inverse. Then ``X_{k+1}`` contains the image
+  of ``X_k``, whatever ``C'`` and ``B'`` are.
+
+By induction every solution from the initial box is in ``X_k`` at ``t_k`` and in
+the a priori box on ``[t_k, t_{k+1}]``.
+
+What is shared with the integrator: the vector field (the problem's closed forms
+in ball, jet and power-series arithmetic) and the *formulas* of the step theorems
+(:func:`~verifier.integrate._taylor.taylor_check` and friends), which take the
+witnesses as input and search nothing. Nothing from the integrator's control
+(step sizes, orders, crossings, retries) is used: a step is accepted here only
+because its inclusions hold. Steps are independent given their start set, so
+they may be checked in any order or in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from flint import arb, arb_mat, fmpq
+
+from verifier.arith.series import NotOnePiece
+from verifier.integrate._enclosure import picard_check, second_order_enclosure
+from verifier.integrate._status import ContradictionError
+from verifier.integrate._taylor import (
+    StepData,
+    expand,
+    flow_jacobian_check,
+    point_expansion,
+    point_second_order,
+    taylor_check,
+)
+
+Vector = list[arb]
+
+
+class Rejected(Exception):
+    """A claim that does not hold; the message names the first failing item."""
+
+
+@dataclass(frozen=True)
+class Doubleton:
+    """``{xhat + C r0 + B r : r0 in R0, r in R}`` with exact ``xhat``, ``C``, ``B``."""
+
+    xhat: Vector
+    C: arb_mat
+    r0: Vector
+    B: arb_mat
+    r: Vector
+
+    @classmethod
+    def from_box(cls, box: Sequence[arb]) -> Doubleton:
+        n = len(box)
+        xhat = [x.mid() for x in box]
+        eye = arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
+        return cls(xhat, eye, [x - m for x, m in zip(box, xhat)], eye, [arb(0)] * n)
+
+    def hull(self) -> Vector:
+        """A box containing the set (the same operations as the integrator's set)."""
+        a = _matvec(self.C, self.r0)
+        b = _matvec(self.B, self.r)
+        return [x + u + v for x, u, v in zip(self.xhat, a, b)]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One decoded step record."""
+
+    t0: Fraction
+    t1: Fraction
+    kind: str
+    order: int
+    jet_order: int
+    apriori: Vector
+    witness: dict
+    xhat: Vector
+    C: arb_mat
+    B: arb_mat
+    r: Vector
+
+
+def _matvec(M: arb_mat, xs: Sequence[arb]) -> Vector:
+    col = M * arb_mat([[x] for x in xs])
+    return [col[i, 0] for i in range(col.nrows())]
+
+
+def _exact_h(step: Step) -> arb:
+    h = step.t1 - step.t0
+    return arb(fmpq(h.numerator, h.denominator))
+
+
+def _is_exact(x: arb) -> bool:
+    return x.rad() == 0
+
+
+def _contains_all(outer: Sequence[arb], inner: Sequence[arb]) -> bool:
+    return all(o.contains(i) for o, i in zip(outer, inner))
+
+
+def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
+                       ) -> tuple[Vector, arb_mat, Vector]:
+    """``(image, A, apriori)`` of the step from ``X``, proven from the witnesses."""
+    h = _exact_h(step)
+    hull = X.hull()
+    xhat = list(X.xhat)
+    w = step.witness
+    try:
+        if step.kind == "taylor":
+            ex = expand(field, xhat, hull, step.order, step.jet_order)
+            if ex.jet_order != step.jet_order:
+                raise Rejected(f"{where}: jet order {step.jet_order} not valid for order "
+                               f"{step.order}")
+            data = taylor_check(field, ex, h, w["guess"])
+            if not isinstance(data, StepData):
+                raise Rejected(f"{where}: the Taylor a priori inclusion does not hold")
+            return data.image, data.jacobian, data.apriori
+        E = picard_check(field, hull, h, w["picard"])
+        if E is None:
+            raise Rejected(f"{where}: the Picard inclusion X + [0,h] F(E) in int E fails")
+        E, JE = second_order_enclosure(field, hull, h, E)
+        pt = w["point"]
+        if pt["kind"] == "taylor":
+            data = taylor_check(field, point_expansion(field, xhat, pt["order"]), h,
+                                pt["guess"])
+            if not isinstance(data, StepData):
+                raise Rejected(f"{where}: the reference point's Taylor a priori inclusion "
+                               "does not hold")
+            image = data.image
+        else:
+            Ep = picard_check(field, xhat, h, pt["picard"])
+            if Ep is None:
+                raise Rejected(f"{where}: the reference point's Picard inclusion fails")
+            image, _ = point_second_order(field, xhat, h, Ep)
+        A = flow_jacobian_check(JE, h, w["W"])
+        if A is None:
+            raise Rejected(f"{where}: the flow-Jacobian inclusion I + [0,h] J W in int W "
+                           "fails")
+        return list(image), A, E
+    except NotOnePiece:
+        raise Rejected(f"{where}: the Taylor step's box is not inside one analytic piece "
+                       "of the vector field") from None
+    except ContradictionError as e:
+        raise Rejected(f"{where}: {e}") from None
+
+
+def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doubleton:
+    """The set after ``step`` (as recorded) once every inclusion is proven; raises
+    :class:`Rejected` naming the first one that fails."""
+    n = len(X.xhat)
+    if not step.t1 > step.t0:
+        raise Rejected(f"{where}: t1 <= t0")
+    image, A, apriori = image_and_jacobian(field, X, step, where)
+    if not all(x.is_finite() for x in image):
+        raise Rejected(f"{where}: the image is not finite")
+    if not _contains_all(step.apriori, apriori):
+        raise Rejected(f"{where}: the claimed a priori box does not contain the proven one")
+    if not all(_is_exact(x) for x in step.xhat):
+        raise Rejected(f"{where}: the reference point is not exact")
+    for i in range(n):
+        if not (step.xhat[i].mid() == image[i].mid()):
+            raise Rejected(f"{where}: reference point {i} is not the midpoint of the image")
+    if not all(_is_exact(step.C[i, j]) and _is_exact(step.B[i, j])
+               for i in range(n) for j in range(n)):
+        raise Rejected(f"{where}: C or B is not exact")
+    try:
+        Binv = step.B.inv()
+    except ZeroDivisionError:
+        raise Rejected(f"{where}: B is not provably invertible") from None
+    AC = A * X.C
+    AB = A * X.B
+    rest = [u + y - x for u, y, x in zip(_matvec(AC - step.C, X.r0), image, step.xhat)]
+    need = [p + q for p, q in zip(_matvec(Binv * AB, X.r), _matvec(Binv, rest))]
+    for i in range(n):
+        if not step.r[i].contains(need[i]):
+            raise Rejected(f"{where}: the set at t1 does not contain the image "
+                           f"(coordinate {i})")
+    return Doubleton(list(step.xhat), step.C, list(X.r0), step.B, list(step.r))
