@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-VERBS = ("derive", "simulate", "integrate")
+VERBS = ("derive", "simulate", "integrate", "certify", "check")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,0 +1,98 @@
+"""``verifier certify``: prove explicit bounds for a trajectory (or a box of them).
+
+Integrates rigorously to the horizon, then tries to prove boundedness for all
+later times (dead neurons frozen, a trapping sublevel box). Writes the
+certificate (JSON, DESIGN section 4) to ``--out`` and a short summary to stdout.
+Exit codes: 0 when a claim was produced (``bounded-forever`` or
+``bounded-on-horizon``), 1 when the enclosure failed before the horizon (the
+certificate still records what was proven up to there), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
+from verifier.cli.integrate import parse_initial
+
+HELP = "prove explicit bounds |v_j| <= R_v, |c| <= R_c and write a certificate"
+
+_EPILOG = """\
+examples:
+  verifier certify --target "x**2" --width 1 --init 0.3,0.7,-0.1 --horizon 50 --out cert.json
+  verifier certify --example abs --horizon 20 --out abs.json
+  verifier certify --target "sin(3*x)" --init-box "0.29:0.31,0.69:0.71,-0.11:-0.09" \\
+      --horizon 20 --out box.json
+
+Re-check the file with: verifier check cert.json
+"""
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register the ``certify`` verb."""
+    p = subparsers.add_parser(
+        "certify", help=HELP, description=HELP + ".", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_problem_args(p)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--init", metavar="Y1,Y2,...",
+                   help="initial point (exact decimals; default with --example: its state)")
+    g.add_argument("--init-box", metavar="LO:HI,...",
+                   help="initial box, one LO:HI per coordinate (a single value is a point)")
+    p.add_argument("--horizon", required=True, metavar="T", help="final time T > 0")
+    p.add_argument("--prec", type=int, default=53, help="working precision in bits (default 53)")
+    p.add_argument("--order", type=int, default=None, help="Taylor order (default by precision)")
+    p.add_argument("--out", required=True, metavar="FILE", help="certificate file to write")
+    p.add_argument("--no-forever", action="store_true",
+                   help="skip the infinite-horizon argument (bounds on [0, T] only)")
+    p.add_argument("--trap-budget", type=float, default=20.0, metavar="SECONDS",
+                   help="time for the trapping search (default 20 s)")
+    p.set_defaults(func=run)
+    return p
+
+
+def _progress_bar(total: float):
+    if not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="t", file=sys.stderr, leave=False,
+               bar_format="{l_bar}{bar}| t = {n:.4g}/{total:.4g} [{elapsed}]")
+
+    def progress(t: float) -> None:
+        bar.update(t - bar.n)
+
+    return bar, progress
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the verb; return the exit code."""
+    from pathlib import Path
+
+    from verifier.certificates.certify import certify
+    from verifier.integrate._timemap import parse_horizon
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a directory")
+    if not out.parent.exists():
+        raise ValueError(f"--out: directory {out.parent} does not exist")
+    problem = problem_from_args(args)
+    initial = parse_initial(args)
+    signs = parse_signs(args.signs)
+    bar, progress = _progress_bar(float(parse_horizon(args.horizon)))
+    try:
+        cert = certify(problem, initial, args.horizon, flow=args.flow, signs=signs,
+                       prec=args.prec, order=args.order, forever=not args.no_forever,
+                       trap_budget=args.trap_budget, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    cert.save(out)
+    print(cert.summary())
+    print(f"certificate written to {out} ({out.stat().st_size} bytes); "
+          f"re-check with: verifier check {out}")
+    return 0 if cert.ok else 1

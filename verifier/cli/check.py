@@ -1,0 +1,72 @@
+"""``verifier check FILE...``: re-verify certificates from the files alone.
+
+Prints one line per file, ``FILE: VERIFIED`` or ``FILE: REJECTED: <first failing
+item>``; a directory is searched for ``*.json`` certificates. Exit code 0 only
+when every file was verified, 1 otherwise (2 on bad usage). Files are untrusted:
+they are parsed strictly and nothing in them is executed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+HELP = "re-verify certificate files (VERIFIED / REJECTED: reason)"
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register the ``check`` verb."""
+    p = subparsers.add_parser("check", help=HELP, description=HELP + ".")
+    p.add_argument("files", nargs="+", metavar="FILE", help="certificate files or directories")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only rejections")
+    p.set_defaults(func=run)
+    return p
+
+
+def expand_paths(items: list[str]) -> list[Path]:
+    """Files as given; directories replaced by their ``*.json`` files (sorted, recursive)."""
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*.json") if q.name != "manifest.json")
+            if not found:
+                raise ValueError(f"no certificate (*.json) in directory {p}")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the verb; return the exit code."""
+    from verifier.checker.check import check_file
+
+    paths = expand_paths(args.files)
+    failed = 0
+    for path in paths:
+        bar = None
+        progress = None
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=0, unit="step", file=sys.stderr, leave=False, desc=path.name)
+
+            def progress(k: int, n: int, bar=bar) -> None:
+                bar.total = n
+                bar.update(k - bar.n)
+        try:
+            result = check_file(path, progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+        if not result.ok:
+            failed += 1
+            print(f"{path}: {result}")
+        elif not args.quiet:
+            print(f"{path}: {result} ({result.steps} steps, {result.seconds:.2f} s)")
+    if len(paths) > 1 and not args.quiet:
+        print(f"{len(paths) - failed} of {len(paths)} verified")
+    return 0 if failed == 0 else 1
