@@ -94,13 +94,16 @@ def certify(
     forever: bool = True,
     trap_budget: float = 20.0,
     max_steps: int = 200_000,
+    width_limit: float = 10.0,
     progress: Callable[[float], None] | None = None,
 ) -> Certificate:
     """Prove explicit bounds for every trajectory from ``initial`` (module docstring).
 
     ``initial``: a point (numbers or exact decimal strings) or a box (a ``(lo, hi)``
     pair per coordinate) in the state order of ``flow``. ``forever=False`` skips the
-    infinite-horizon argument. Returns a :class:`Certificate` (``.status``,
+    infinite-horizon argument. ``max_steps`` and ``width_limit`` are passed to
+    :func:`verifier.integrate` (a sweep uses them to give up early on a box that must
+    be split). Returns a :class:`Certificate` (``.status``,
     ``.bounds``, ``.save(path)``); the enclosure itself failing is a status, not an
     exception.
     """
@@ -114,7 +117,7 @@ def certify(
     start = time.perf_counter()
     tube = integrate(problem, [tuple(e) if isinstance(e, list) else e for e in init], T,
                      flow=flow, signs=signs, prec=prec, order=order, max_steps=max_steps,
-                     progress=progress)
+                     width_limit=width_limit, progress=progress)
     t_int = time.perf_counter() - start
     steps = encode_steps(tube)
     with precision(prec):
