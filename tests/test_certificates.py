@@ -193,6 +193,15 @@ def test_tampering_is_rejected(abs_cert):
     assert _verified(abs_cert)  # the original still passes
 
 
+def test_parallel_check_agrees(abs_cert):
+    assert check_certificate(abs_cert, workers=2).ok
+    d = copy.deepcopy(abs_cert)
+    k = len(d["steps"]) - 2
+    d["steps"][k]["set"]["r"][1] = _shrink_ball(d["steps"][k]["set"]["r"][1])
+    r = check_certificate(d, workers=2)
+    assert not r.ok and f"step {k}" in r.message
+
+
 def test_box_tampering_is_rejected():
     p = Problem("x**2")
     c = certify(p, [("0.59", "0.61"), ("0.49", "0.51"), "0.2"], "1/4", forever=False)

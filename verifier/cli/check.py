@@ -21,6 +21,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser("check", help=HELP, description=HELP + ".")
     p.add_argument("files", nargs="+", metavar="FILE", help="certificate files or directories")
     p.add_argument("-q", "--quiet", action="store_true", help="print only rejections")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes per certificate (default: idle cores for long certificates)")
     p.set_defaults(func=run)
     return p
 
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
                 bar.total = n
                 bar.update(k - bar.n)
         try:
-            result = check_file(path, progress=progress)
+            result = check_file(path, progress=progress, workers=args.workers)
         finally:
             if bar is not None:
                 bar.close()
