@@ -41,14 +41,48 @@ class KernelResult:
     Gc: Any
 
 
-def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True) -> KernelResult:
-    """Evaluate the closed forms at ``(w, b, v, c)`` (sequences of length H and a scalar)."""
+def _dying_ends(ar, mom: Moments, w, b, lo, hi, side: str):
+    """Active-interval ends of a neuron on one side of its "dying" surface.
+
+    The dying surface of a neuron facing right (``w > 0``, active on ``[k, b]``, ``k``
+    the kink) is ``k = b``; of one facing left (``w < 0``, active on ``[a, k]``) it is
+    ``k = a``: there the neuron's active set has measure zero, so it is dead. Side
+    ``"dead"``: no active interval (the field of the network without the neuron).
+    Side ``"live"``: the ends with the kink *not* clamped at the dying end, and the
+    moments continued analytically beyond it (:meth:`Moments.at_extended`): the
+    analytic continuation of the live side's formula across the surface.
+    """
+    if side == "dead":
+        return None
+    sw = ar.sign(w)
+    if sw not in (1, -1):
+        from verifier.arith.series import NotOnePiece
+
+        raise NotOnePiece("the neuron's orientation is undecided")
+    k = -b / w
+    if sw == 1:
+        left_x = ar.max(k, lo)
+        left = (left_x, mom.at_extended(ar, left_x, "hi"))
+        return left, (hi, mom.at(ar, hi))
+    right_x = ar.min(k, hi)
+    return (lo, mom.at(ar, lo)), (right_x, mom.at_extended(ar, right_x, "lo"))
+
+
+def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True,
+             sides: dict[int, str] | None = None) -> KernelResult:
+    """Evaluate the closed forms at ``(w, b, v, c)`` (sequences of length H and a scalar).
+
+    ``sides`` (``{j: "live" | "dead"}``) replaces neuron ``j``'s active interval by
+    one side's formula across its dying surface (:func:`_dying_ends`)."""
     H = len(w)
     lo = ar.const(mom.cuts[0])
     hi = ar.const(mom.cuts[-1])
     zero = ar.rational(0, 1)
     ends = []
     for j in range(H):
+        if sides and j in sides:
+            ends.append(_dying_ends(ar, mom, w[j], b[j], lo, hi, sides[j]))
+            continue
         iv = ar.active_interval(w[j], b[j], lo, hi)
         if iv is None:
             ends.append(None)

@@ -199,6 +199,29 @@ class Moments:
         cuts = [ar.k(s) for s in self._cut_slots]
         return ar.piecewise(xv, cuts, pieces)
 
+    def at_extended(self, ar, xv, end: str, ks: Sequence[int] = (0, 1, 2, 3, 4)) -> tuple:
+        """The moments at ``x`` by the formula of the first (``end="lo"``) or last
+        (``end="hi"``) cell, *continued analytically beyond* ``a`` or ``b``.
+
+        Used for the analytic continuation of one side's vector field across a
+        "dying" surface (:func:`verifier.field.kernel.evaluate` with ``sides``): only a
+        closed form continues, so a cell with a Taylor-cell model refuses
+        (``NotOnePiece``), as does ``x`` not certainly inside that cell's interior side.
+        """
+        from verifier.arith.series import NotOnePiece
+
+        i = len(self.cells) - 1 if end == "hi" else 0
+        cell = self.cells[i]
+        if any(cell.compiled[k] is None for k in ks):
+            raise NotOnePiece("no closed form to continue beyond the domain")
+        if len(self.cells) > 1:
+            cut = ar.k(self._cut_slots[i] if end == "hi" else self._cut_slots[1])
+            inside = ar.ge(xv, cut) if end == "hi" else ar.ge(cut, xv)
+            if inside is not True:
+                raise NotOnePiece("the continued end is not inside the end cell")
+        models = self._models_for(ar)
+        return self._piece(i, models, ks)(ar, xv)
+
     def constants(self, ar) -> tuple:
         """``(int_a^b f^2 p, int_a^b f p)``."""
         models = self._models_for(ar)
