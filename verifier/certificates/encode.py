@@ -24,6 +24,9 @@ def _witness(rec: StepRecord) -> dict:
     w = rec.witness
     if rec.kind.value == "taylor":
         return {"guess": encode_vector(w["guess"])}
+    if rec.kind.value == "split":
+        return {"neuron": w["neuron"], "live": {"guess": encode_vector(w["live"]["guess"])},
+                "dead": {"guess": encode_vector(w["dead"]["guess"])}}
     pt = w["point"]
     if pt["kind"] == "taylor":
         point = {"kind": "taylor", "order": pt["order"], "guess": encode_vector(pt["guess"])}

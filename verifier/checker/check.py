@@ -74,6 +74,18 @@ def _initial(entries: list, names: list[str]) -> list[arb]:
 def _witness(w: Any, kind: str, n: int, where: str) -> dict:
     if not isinstance(w, dict):
         raise Rejected(f"{where}: witness must be an object")
+    if kind == "split":
+        if set(w) != {"neuron", "live", "dead"}:
+            raise Rejected(f"{where}: a split witness has exactly the keys neuron, live, dead")
+        j = w["neuron"]
+        if isinstance(j, bool) or not isinstance(j, int) or not 0 <= j < 64:
+            raise Rejected(f"{where}: split neuron out of range")
+        out: dict = {"neuron": j}
+        for side in ("live", "dead"):
+            if not isinstance(w[side], dict) or set(w[side]) != {"guess"}:
+                raise Rejected(f"{where}: a split side's witness has exactly the key guess")
+            out[side] = {"guess": decode_vector(w[side]["guess"], n, "guess")}
+        return out
     if kind == "taylor":
         if set(w) != {"guess"}:
             raise Rejected(f"{where}: a Taylor witness has exactly the key guess")
@@ -109,8 +121,8 @@ def _step(d: dict, n: int, where: str) -> Step:
     try:
         if set(d) != _STEP_KEYS:
             raise LoadError(f"a step has exactly the keys {', '.join(sorted(_STEP_KEYS))}")
-        if d["kind"] not in ("taylor", "low-order"):
-            raise LoadError("kind must be taylor or low-order")
+        if d["kind"] not in ("taylor", "low-order", "split"):
+            raise LoadError("kind must be taylor, low-order or split")
         _int(d["order"], 1, 200, "order")
         _int(d["jet_order"], 0, 200, "jet_order")
         s = d["set"]

@@ -8,7 +8,9 @@ the witnesses of its inclusions. The checker proves, for every ``k``:
 * **a priori**: every solution from ``X_k`` stays on ``[0, h]`` in a box that is
   contained in the claimed a priori box, by re-verifying the witness inclusion
   (the high-order Taylor test for a box ``G`` inside one analytic piece, or the
-  Picard test ``X + [0, h] F(E) in int E`` valid across switching surfaces);
+  Picard test ``X + [0, h] F(E) in int E`` valid across switching surfaces, or
+  the Taylor test once per side of a dying neuron's surface,
+  :mod:`verifier.integrate._split`);
 * **image**: ``x(h) in image + A (x(0) - xhat)`` for every ``x(0)`` in ``X_k``,
   with ``image`` and the ball matrix ``A`` computed here from the step theorems
   (Taylor with Lagrange remainder and mean value form; or the second-order
@@ -40,6 +42,7 @@ from flint import arb, arb_mat, fmpq
 
 from verifier.arith.series import NotOnePiece
 from verifier.integrate._enclosure import picard_check, second_order_enclosure
+from verifier.integrate._split import SIDES, split_check
 from verifier.integrate._status import ContradictionError
 from verifier.integrate._taylor import (
     StepData,
@@ -124,6 +127,17 @@ def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
     xhat = list(X.xhat)
     w = step.witness
     try:
+        if step.kind == "split":
+            j = w["neuron"]
+            try:
+                sides = [field.side(j, s) for s in SIDES]
+            except ValueError as e:
+                raise Rejected(f"{where}: {e}") from None
+            exs = [expand(Fs, xhat, hull, step.order, step.jet_order) for Fs in sides]
+            data = split_check(field, j, exs, h, [w["live"]["guess"], w["dead"]["guess"]])
+            if data is None:
+                raise Rejected(f"{where}: a side's Taylor a priori inclusion does not hold")
+            return data.image, data.jacobian, data.apriori
         if step.kind == "taylor":
             ex = expand(field, xhat, hull, step.order, step.jet_order)
             if ex.jet_order != step.jet_order:

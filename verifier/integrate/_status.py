@@ -38,6 +38,9 @@ class StepKind(Enum):
     #: Second-order mean-value step valid for a Lipschitz, piecewise C^1 field
     #: (the step may cross or straddle switching surfaces).
     LOW_ORDER = "low-order"
+    #: Two Taylor steps, one per side of a dying neuron's surface that the set
+    #: straddles, united (:mod:`verifier.integrate._split`).
+    SPLIT = "split"
 
     def __str__(self) -> str:
         return self.value
