@@ -108,3 +108,44 @@ def split_check(field, j: int, exs: Sequence[Expansion], h: arb,
             return None
         parts.append(data)
     return combine(parts, j, guesses)
+
+
+def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, jet_order: int,
+                  remaining, tol: float, floor: arb, h_hint: float | None,
+                  max_attempts: int = 30, accept: float = 4.0):
+    """Propose and prove a split step (floats propose, balls prove).
+
+    Returns ``(StepData, h)`` with ``h`` an exact rational step (at most
+    ``remaining``), or ``None`` when the set does not split into two analytic sides or
+    no step is validated. The step size starts from the Taylor coefficients of the
+    live side at ``xhat`` (or ``h_hint``) and is halved on failure; a step is
+    accepted when both remainders are below ``accept * tol``.
+    """
+    from fractions import Fraction
+
+    from flint import fmpq
+
+    from verifier.integrate._controller import dyadic, propose_step
+
+    found = find_split(field, xhat, hull, order, jet_order)
+    if found is None:
+        return None
+    j, exs = found
+    h = propose_step(exs[0].centre, order, tol)
+    if h_hint is not None:
+        h = min(h, 4.0 * h_hint)
+    h = min(h, float(remaining))
+    for _ in range(max_attempts):
+        hq = min(Fraction(dyadic(h)), Fraction(remaining))
+        if hq <= 0:
+            return None
+        harb = arb(fmpq(hq.numerator, hq.denominator))
+        try:
+            data = split_step(field, j, exs, harb, floor)
+        except NotOnePiece:
+            data = None
+        if data is None or data.remainder > accept * tol:
+            h = 0.5 * float(hq)
+            continue
+        return data, hq
+    return None
