@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-VERBS = ("derive", "simulate", "integrate", "certify", "check")
+VERBS = ("derive", "simulate", "integrate", "certify", "check", "sweep")
 
 
 class _Parser(argparse.ArgumentParser):

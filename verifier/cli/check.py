@@ -45,6 +45,7 @@ def expand_paths(items: list[str]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
     from verifier.checker.check import check_file
+    from verifier.checker.sweep import check_sweep_file, is_sweep_file
 
     paths = expand_paths(args.files)
     failed = 0
@@ -60,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
                 bar.total = n
                 bar.update(k - bar.n)
         try:
-            result = check_file(path, progress=progress, workers=args.workers)
+            if is_sweep_file(path):
+                result = check_sweep_file(path, progress=progress, workers=args.workers)
+            else:
+                result = check_file(path, progress=progress, workers=args.workers)
         finally:
             if bar is not None:
                 bar.close()

@@ -1,0 +1,535 @@
+"""Re-verify a sweep file: every leaf certificate, exact coverage, the summary.
+
+A sweep file (:mod:`verifier.sweep._store`) claims that its leaves cover the root
+box ``R`` of its header and that the summary follows from the leaves. The checker
+reads the file strictly (:func:`verifier.checker.load.parse_json` per line, exact
+numbers by :func:`~verifier.checker.load.parse_rational`) and proves, in this order
+(cheap checks first, the first failure is reported):
+
+1. **Header.** The config hash is the SHA-256 of the config's canonical JSON; the
+   problem parses (whitelist parser); the coordinates are the flow's; each free
+   root interval ``[lo_i, hi_i]`` is rational with ``lo_i < hi_i`` and *contains*
+   the requested one: ``lo_i <= given_lo_i`` and ``hi_i >= given_hi_i``, decided
+   exactly for rationals and in ball arithmetic (256 bits, only certain answers
+   count) for constants such as ``pi``; fixed coordinates are exact values.
+2. **Geometry of each record.** The node name is a bisection path of ``R``; the
+   checker recomputes the node's box from ``R`` and the path with exact rationals,
+   and the stated box, the leaf's volume fraction and the certificate's initial set
+   must equal it exactly; the certificate's problem, flow, signs, horizon and
+   precision are the header's, its status, ``t_reached`` and bounds the leaf's.
+3. **Coverage.** The leaf paths are the leaves of one finite binary bisection tree
+   of ``R``: every proper prefix of a leaf path is an internal node that bisects one
+   coordinate (the same one for all leaves below it), no leaf is a prefix of another,
+   and *both* children of every internal node are leaves or internal nodes. Hence,
+   by induction from the leaves upward (``[lo, mid] ∪ [mid, hi] = [lo, hi]``), the
+   union of the leaf boxes is ``R``: there is no gap. Two different leaves part at
+   a common internal node on opposite sides of its midpoint, so their interiors are
+   disjoint, and the volume fractions add up to exactly 1 (checked as well). The
+   split records must be exactly the internal nodes, with the same axes.
+4. **Summary.** Recomputed from the leaves with exact rationals (volume fraction per
+   status; per group the maxima of the leaves' bounds and the time set on which all
+   of the group's certificates speak) and compared field by field, its text too.
+5. **Certificates.** Every leaf certificate is re-verified by
+   :func:`verifier.checker.check.check_certificate`, in parallel worker processes
+   (:mod:`concurrent.futures`; ``workers=1`` checks in this process).
+
+The result is a :class:`~verifier.checker.check.CheckResult`: ``VERIFIED`` or
+``REJECTED: <first failing item>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from verifier.checker.check import CheckResult, check_certificate
+from verifier.checker.load import MAX_BYTES, LoadError, parse_json, parse_rational
+
+FORMAT = "ngf-sweep/1"
+STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
+_HEADER_KEYS = {"format", "kind", "config", "config_hash", "generator"}
+_LEAF_KEYS = {"kind", "node", "box", "fraction", "status", "reason", "t_reached", "bounds",
+              "error", "certificate", "seconds"}
+_SPLIT_KEYS = {"kind", "node", "box", "status", "reason", "t_reached", "bounds", "error",
+               "axis", "seconds"}
+_CONFIG_KEYS = {"problem", "flow", "signs", "coordinates", "region", "horizon", "prec",
+                "order", "forever", "trap_budget", "max_steps", "width_limit", "min_size",
+                "split", "split_horizon", "digits"}
+_TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
+_RATIONAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?(/[0-9]+)?\Z")
+
+
+class Rejected(Exception):
+    """A failing item (one line)."""
+
+
+def is_sweep_file(path: str | Path) -> bool:
+    """A ``.jsonl`` file, or one whose first line is a sweep header."""
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        return True
+    try:
+        with open(path, "rb") as f:
+            head = f.readline(1 << 20)
+    except OSError:
+        return False
+    return b'"ngf-sweep/1"' in head and b'"header"' in head
+
+
+# -- the header -----------------------------------------------------------------------
+def _canonical_hash(config: Any) -> str:
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _certainly_le(a: Fraction, text: str, what: str) -> bool:
+    """``a <= value(text)``, proven (``text`` a real constant)."""
+    return _compare(a, text, what, below=True)
+
+
+def _certainly_ge(a: Fraction, text: str, what: str) -> bool:
+    return _compare(a, text, what, below=False)
+
+
+def _compare(a: Fraction, text: Any, what: str, below: bool) -> bool:
+    if not isinstance(text, str) or len(text) > 200:
+        raise Rejected(f"{what}: not a constant")
+    if _RATIONAL_TEXT.match(text.strip()):
+        g = parse_rational(text.strip(), what)
+        return a <= g if below else a >= g
+    from flint import arb, fmpq
+
+    from verifier.arith.balls import BallArithmetic
+    from verifier.arith.precision import precision
+    from verifier.expr import ExpressionError, parse_number
+
+    try:
+        expr = parse_number(text, what=what)
+    except ExpressionError as e:
+        raise Rejected(str(e).splitlines()[0]) from None
+    with precision(256):
+        ball = BallArithmetic().const(expr)
+        q = arb(fmpq(a.numerator, a.denominator))
+        if not ball.is_finite():
+            return False
+        return bool(q <= ball) if below else bool(q >= ball)
+
+
+class _Config:
+    """The header's config, validated."""
+
+    def __init__(self, d: Any) -> None:
+        from verifier.arith.precision import check_prec
+        from verifier.field import flows
+        from verifier.problem import Problem, ProblemError
+
+        if not isinstance(d, dict) or set(d) != _CONFIG_KEYS:
+            raise Rejected(f"header: config must have exactly the keys "
+                           f"{', '.join(sorted(_CONFIG_KEYS))}")
+        try:
+            self.problem = Problem.from_dict(d["problem"])
+        except (ProblemError, ValueError) as e:
+            raise Rejected(f"header: problem: {str(e).splitlines()[0]}") from None
+        self.problem_doc = d["problem"]
+        self.flow = d["flow"]
+        H = self.problem.width
+        self.H = H
+        try:
+            flows.check_flow(self.flow)
+            self.signs = d["signs"]
+            if self.signs is not None:
+                flows.check_signs(self.signs, H, self.flow)
+            self.prec = check_prec(d["prec"])
+        except (ValueError, TypeError) as e:
+            raise Rejected(f"header: {str(e).splitlines()[0]}") from None
+        self.names = [n.replace("_", "") for n in flows.coordinate_names(self.flow, H)]
+        if d["coordinates"] != self.names:
+            raise Rejected(f"header: coordinates must be {', '.join(self.names)}")
+        self.horizon = parse_rational(d["horizon"], "header horizon")
+        if not self.horizon > 0:
+            raise Rejected("header: horizon must be positive")
+        region = d["region"]
+        if not isinstance(region, list) or len(region) != len(self.names):
+            raise Rejected("header: region needs one entry per coordinate")
+        self.root: list[tuple[Fraction, Fraction]] = []
+        self.free: list[int] = []
+        for i, (name, r) in enumerate(zip(self.names, region)):
+            if not isinstance(r, dict) or set(r) != {"name", "given", "box"} or r["name"] != name:
+                raise Rejected(f"header: region entry {i} must be {{name: {name}, given, box}}")
+            g, b = r["given"], r["box"]
+            if isinstance(b, list):
+                if not (isinstance(g, list) and len(g) == 2 and len(b) == 2):
+                    raise Rejected(f"header: region {name}: given and box must be pairs")
+                lo = parse_rational(b[0], f"region {name}")
+                hi = parse_rational(b[1], f"region {name}")
+                if not lo < hi:
+                    raise Rejected(f"header: region {name}: empty or degenerate interval")
+                if not (_certainly_le(lo, g[0], f"region {name}")
+                        and _certainly_ge(hi, g[1], f"region {name}")):
+                    raise Rejected(f"header: region {name}: [{b[0]}, {b[1]}] is not proven to "
+                                   f"contain [{g[0]}, {g[1]}]")
+                self.root.append((lo, hi))
+                self.free.append(i)
+            else:
+                v = parse_rational(b, f"region {name}")
+                if not isinstance(g, str) or parse_rational(g, f"region {name}") != v:
+                    raise Rejected(f"header: region {name}: a fixed value must be given exactly")
+                self.root.append((v, v))
+        self.doc = d
+
+    def path(self, node: Any) -> tuple[tuple[int, int], ...]:
+        if not isinstance(node, str) or len(node) > 100_000:
+            raise Rejected("a node name must be a string")
+        parts = node.split(".")
+        if parts[0] != "R":
+            raise Rejected(f"node {node[:60]!r}: must start with R")
+        out = []
+        for tok in parts[1:]:
+            m = _TOKEN.match(tok)
+            if not m or m.group(1) not in self.names:
+                raise Rejected(f"node {node[:60]!r}: bad token {tok[:20]!r}")
+            i = self.names.index(m.group(1))
+            if i not in self.free:
+                raise Rejected(f"node {node[:60]!r}: bisects the fixed coordinate {m.group(1)}")
+            out.append((i, 0 if m.group(2) == "-" else 1))
+        return tuple(out)
+
+    def box(self, path: tuple[tuple[int, int], ...]) -> list[tuple[Fraction, Fraction]]:
+        box = list(self.root)
+        for i, side in path:
+            lo, hi = box[i]
+            mid = (lo + hi) / 2
+            box[i] = (lo, mid) if side == 0 else (mid, hi)
+        return box
+
+    def same_box(self, stated: Any, box: list[tuple[Fraction, Fraction]], what: str) -> None:
+        """``stated`` (pairs for free, strings for fixed coordinates) equals ``box``."""
+        if not isinstance(stated, list) or len(stated) != len(box):
+            raise Rejected(f"{what}: needs {len(box)} coordinates")
+        for i, (s, (lo, hi)) in enumerate(zip(stated, box)):
+            name = self.names[i]
+            if i in self.free:
+                if not (isinstance(s, list) and len(s) == 2
+                        and parse_rational(s[0], f"{what} {name}") == lo
+                        and parse_rational(s[1], f"{what} {name}") == hi):
+                    raise Rejected(f"{what}: {name} is not the node's interval [{lo}, {hi}]")
+            elif isinstance(s, list) or parse_rational(s, f"{what} {name}") != lo:
+                raise Rejected(f"{what}: {name} is not the fixed value {lo}")
+
+    def fraction(self, box: list[tuple[Fraction, Fraction]]) -> Fraction:
+        q = Fraction(1)
+        for i in self.free:
+            q *= (box[i][1] - box[i][0]) / (self.root[i][1] - self.root[i][0])
+        return q
+
+
+# -- records ---------------------------------------------------------------------------
+def _bounds_ok(b: Any, H: int, what: str) -> None:
+    if not (isinstance(b, dict) and set(b) == {"v", "c", "over"} and isinstance(b["v"], list)
+            and len(b["v"]) == H and isinstance(b["over"], str)):
+        raise Rejected(f"{what}: bounds must be {{v: [{H} values], c, over}}")
+    for j, x in enumerate(b["v"]):
+        parse_rational(x, f"{what} bounds v_{j + 1}")
+    parse_rational(b["c"], f"{what} bounds c")
+
+
+def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> Fraction:
+    if set(rec) != _LEAF_KEYS:
+        raise Rejected(f"{where}: a leaf has exactly the keys {', '.join(sorted(_LEAF_KEYS))}")
+    box = cfg.box(path)
+    cfg.same_box(rec["box"], box, f"{where} box")
+    frac = cfg.fraction(box)
+    if parse_rational(rec["fraction"], f"{where} fraction") != frac:
+        raise Rejected(f"{where}: fraction {rec['fraction']} is not the box's volume "
+                       f"fraction {frac}")
+    if rec["status"] not in STATUSES:
+        raise Rejected(f"{where}: unknown status")
+    if rec["error"] is not None and not (isinstance(rec["error"], str)
+                                         and rec["status"] == "failed"):
+        raise Rejected(f"{where}: error must be null, or a message on a failed leaf")
+    _bounds_ok(rec["bounds"], cfg.H, where)
+    t = parse_rational(rec["t_reached"], f"{where} t_reached")
+    cert = rec["certificate"]
+    if not isinstance(cert, dict):
+        raise Rejected(f"{where}: certificate must be an object")
+    if cert.get("problem") != cfg.problem_doc:
+        raise Rejected(f"{where}: the certificate is for another problem")
+    if cert.get("flow") != cfg.flow or cert.get("signs") != cfg.signs:
+        raise Rejected(f"{where}: the certificate is for another flow or signs")
+    if cert.get("prec") != cfg.prec:
+        raise Rejected(f"{where}: the certificate's precision is not the header's")
+    if parse_rational(cert.get("horizon"), f"{where} certificate horizon") != cfg.horizon:
+        raise Rejected(f"{where}: the certificate's horizon is not the header's")
+    cfg.same_box(cert.get("initial"), box, f"{where} certificate initial")
+    if (cert.get("status") != rec["status"] or cert.get("bounds") != rec["bounds"]
+            or cert.get("reason") != rec["reason"]
+            or not isinstance(cert.get("t_reached"), str)
+            or parse_rational(cert["t_reached"], f"{where} certificate t_reached") != t):
+        raise Rejected(f"{where}: status, reason, t_reached or bounds differ from its "
+                       "certificate's")
+    return frac
+
+
+def _check_split(cfg: _Config, rec: dict, path: tuple, where: str) -> int:
+    if set(rec) != _SPLIT_KEYS:
+        raise Rejected(f"{where}: a split has exactly the keys {', '.join(sorted(_SPLIT_KEYS))}")
+    cfg.same_box(rec["box"], cfg.box(path), f"{where} box")
+    if rec["error"] is not None and not isinstance(rec["error"], str):
+        raise Rejected(f"{where}: error must be null or a message")
+    if rec["axis"] not in cfg.names or cfg.names.index(rec["axis"]) not in cfg.free:
+        raise Rejected(f"{where}: axis must be a free coordinate")
+    return cfg.names.index(rec["axis"])
+
+
+def _coverage(leaves: dict[tuple, str], splits: dict[tuple, int], names: list[str]) -> None:
+    """The leaf paths are exactly the leaves of a bisection tree of the root (module
+    docstring, item 3); ``splits`` must be its internal nodes."""
+    internal: dict[tuple, int] = {}
+    for path in leaves:
+        for k in range(len(path)):
+            pre, axis = path[:k], path[k][0]
+            if internal.setdefault(pre, axis) != axis:
+                raise Rejected(f"coverage: node {_name(pre, names)} is bisected along two "
+                               "different coordinates")
+    for pre in internal:
+        if pre in leaves:
+            raise Rejected(f"coverage: leaf {leaves[pre]} overlaps the leaves below it")
+    if not leaves:
+        raise Rejected("coverage: no leaves")
+    for pre, axis in internal.items():
+        for side in (0, 1):
+            child = pre + ((axis, side),)
+            if child not in leaves and child not in internal:
+                raise Rejected(f"coverage: gap: no leaf covers {_name(child, names)}")
+    if set(splits) != set(internal):
+        extra = sorted(set(splits) ^ set(internal), key=len)[0]
+        raise Rejected(f"coverage: the split records do not match the tree at "
+                       f"{_name(extra, names)}")
+    for pre, axis in splits.items():
+        if internal[pre] != axis:
+            raise Rejected(f"coverage: split {_name(pre, names)} has another axis than its "
+                           "children")
+
+
+def _name(path: tuple, names: list[str]) -> str:
+    return "R" + "".join(f".{names[i]}{'-+'[s]}" for i, s in path)
+
+
+# -- the summary ------------------------------------------------------------------------
+def _text(q: Fraction) -> str:
+    from verifier.sweep._region import fraction_text
+
+    return fraction_text(q)
+
+
+def _group(rows: list[dict], over: str, frac: Fraction, H: int) -> dict:
+    v = [max(parse_rational(r["bounds"]["v"][j], "bounds") for r in rows) for j in range(H)]
+    c = max(parse_rational(r["bounds"]["c"], "bounds") for r in rows)
+    return {"fraction": _text(frac), "leaves": len(rows), "over": over,
+            "v": [_text(x) for x in v], "c": _text(c)}
+
+
+def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
+                     n_splits: int) -> dict:
+    """The summary the leaves imply (exact), built independently of the sweep code."""
+    from verifier.sweep._region import Region
+    from verifier.sweep._summary import summary_text
+
+    total = {s: Fraction(0) for s in STATUSES}
+    count = {s: 0 for s in STATUSES}
+    for r, q in zip(rows, fracs):
+        total[r["status"]] += q
+        count[r["status"]] += 1
+    if sum(total.values()) != 1:
+        raise Rejected(f"coverage: the leaves' volume fractions add up to "
+                       f"{sum(total.values())}, not 1")
+    H = cfg.H
+    T = cfg.horizon
+    ok = [r for r in rows if r["status"] != "failed"]
+    fe = [r for r in rows if r["status"] == "bounded-forever"]
+    fa = [r for r in rows if r["status"] == "failed"]
+    t_min = min((parse_rational(r["t_reached"], "t_reached") for r in fa), default=None)
+    tau = T if t_min is None else min(T, t_min)
+    st = {
+        "horizon": _group(ok, f"0 <= t <= {_text(T)}", 1 - total["failed"], H) if ok else None,
+        "forever": _group(fe, "t >= 0", total["bounded-forever"], H) if fe else None,
+        "failed": None if not fa else {
+            **_group(fa, f"0 <= t <= {_text(t_min)}", total["failed"], H),
+            "t_reached_min": _text(t_min)},
+        "region": _group(rows, f"0 <= t <= {_text(tau)}", Fraction(1), H),
+    }
+    out = {"kind": "summary", "region": Region.from_list(cfg.doc["region"]).describe(),
+           "horizon": _text(T), "leaves": len(rows), "splits": n_splits, "counts": count,
+           "errors": sum(r["error"] is not None for r in rows),
+           "fractions": {s: _text(total[s]) for s in STATUSES}, "statements": st}
+    out["text"] = summary_text(out)
+    return out
+
+
+def _diff(a: Any, b: Any, where: str = "summary") -> str:
+    """The first place where two JSON values differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{where}.{k}"
+            if a[k] != b[k]:
+                return _diff(a[k], b[k], f"{where}.{k}")
+    return where
+
+
+# -- certificates -----------------------------------------------------------------------
+def _check_one(item: tuple[str, dict], workers: int | None = 1) -> tuple[str, bool, str, int]:
+    node, doc = item
+    r = check_certificate(doc, workers=workers)
+    return node, r.ok, r.message, r.steps
+
+
+def _check_certificates(items: list[tuple[str, dict]], workers: int,
+                        progress: Callable[[int, int], None] | None) -> int:
+    n = len(items)
+    steps = 0
+    if workers <= 1 or n <= 1:
+        for k, item in enumerate(items):  # one certificate: let it use the cores itself
+            node, ok, msg, st = _check_one(item, workers if n > 1 else None)
+            if not ok:
+                raise Rejected(f"leaf {node}: certificate: {msg}")
+            steps += st
+            if progress is not None:
+                progress(k + 1, n)
+        return steps
+    # fork is cheap (the checker is already imported) and safe in a single-threaded
+    # process; with other threads running (a Dask client, a notebook) use forkserver.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    if method not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        method = "spawn"
+    ctx = multiprocessing.get_context(method)
+    pool = ProcessPoolExecutor(max_workers=min(workers, n), mp_context=ctx)
+    try:
+        pending = {pool.submit(_check_one, item) for item in items}
+        done_count = 0
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                node, ok, msg, st = fut.result()
+                if not ok:
+                    raise Rejected(f"leaf {node}: certificate: {msg}")
+                steps += st
+                done_count += 1
+                if progress is not None:
+                    progress(done_count, n)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return steps
+
+
+# -- entry points -----------------------------------------------------------------------
+def check_sweep_records(lines: list[Any], workers: int | None = None,
+                        progress: Callable[[int, int], None] | None = None,
+                        certificates: bool = True) -> CheckResult:
+    """Check parsed sweep lines (module docstring). ``certificates=False`` skips the
+    re-verification of the leaf certificates (items 1-4 only)."""
+    start = time.perf_counter()
+    try:
+        steps = _check(lines, workers, progress, certificates)
+    except Rejected as e:
+        return CheckResult(False, str(e), 0, time.perf_counter() - start)
+    except LoadError as e:
+        return CheckResult(False, str(e), 0, time.perf_counter() - start)
+    except Exception as e:  # never a traceback from untrusted input
+        msg = str(e).splitlines()[0] if str(e) else ""
+        return CheckResult(False, f"internal error while checking: {type(e).__name__}: {msg}",
+                           0, time.perf_counter() - start)
+    return CheckResult(True, "verified", steps, time.perf_counter() - start)
+
+
+def _check(lines: list[Any], workers: int | None, progress, certificates: bool) -> int:
+    if not lines:
+        raise Rejected("empty file")
+    head = lines[0]
+    if not isinstance(head, dict) or head.get("format") != FORMAT or set(head) != _HEADER_KEYS \
+            or head.get("kind") != "header":
+        raise Rejected(f"line 1: not a {FORMAT} header")
+    if _canonical_hash(head["config"]) != head["config_hash"]:
+        raise Rejected("header: config_hash is not the SHA-256 of the config")
+    cfg = _Config(head["config"])
+    if len(lines) < 2 or not isinstance(lines[-1], dict) or lines[-1].get("kind") != "summary":
+        raise Rejected("the last line is not a summary: the sweep is incomplete (resume it)")
+    leaves: dict[tuple, str] = {}
+    splits: dict[tuple, int] = {}
+    rows: list[dict] = []
+    fracs: list[Fraction] = []
+    seen: set[str] = set()
+    for k, rec in enumerate(lines[1:-1], start=2):
+        where = f"line {k}"
+        if not isinstance(rec, dict) or rec.get("kind") not in ("leaf", "split"):
+            raise Rejected(f"{where}: expected a leaf or split record")
+        path = cfg.path(rec.get("node"))
+        node = rec["node"]
+        where = f"{rec['kind']} {node}"
+        if node in seen:
+            raise Rejected(f"{where}: appears twice")
+        seen.add(node)
+        if rec["kind"] == "leaf":
+            fracs.append(_check_leaf(cfg, rec, path, where))
+            leaves[path] = node
+            rows.append(rec)
+        else:
+            splits[path] = _check_split(cfg, rec, path, where)
+    _coverage(leaves, splits, cfg.names)
+    want = expected_summary(cfg, rows, fracs, len(splits))
+    if lines[-1] != want:
+        raise Rejected(f"summary: {_diff(lines[-1], want)} does not follow from the leaves")
+    if not certificates:
+        return 0
+    items = sorted(((r["node"], r["certificate"]) for r in rows), key=lambda x: x[0])
+    return _check_certificates(items, _cores() if workers is None else workers, progress)
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def read_lines(path: str | Path) -> list[Any]:
+    """The strictly parsed lines of a sweep file (every line must be complete)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise LoadError(f"{path} is {size} bytes, more than the limit {MAX_BYTES}")
+        raw = path.read_bytes()
+    except OSError as e:
+        raise LoadError(f"cannot read {path}: {e.strerror or e}") from None
+    if raw and not raw.endswith(b"\n"):
+        raise LoadError("the last line is incomplete: the sweep was interrupted (resume it)")
+    out = []
+    for k, line in enumerate(raw.split(b"\n")[:-1], start=1):
+        try:
+            out.append(parse_json(line))
+        except LoadError as e:
+            raise LoadError(f"line {k}: {e}") from None
+    return out
+
+
+def check_sweep_file(path: str | Path, progress: Callable[[int, int], None] | None = None,
+                     workers: int | None = None, certificates: bool = True) -> CheckResult:
+    """Load (strictly) and check one sweep file; ``progress(k, n)`` counts leaves."""
+    start = time.perf_counter()
+    try:
+        lines = read_lines(path)
+    except LoadError as e:
+        return CheckResult(False, str(e), 0, time.perf_counter() - start)
+    return check_sweep_records(lines, workers=workers, progress=progress,
+                               certificates=certificates)

@@ -1,0 +1,22 @@
+"""Certify whole regions of initial values: adaptive bisection on Dask, resumable.
+
+``sweep(problem, ranges, horizon, out=...)`` covers the exact rational root box of
+a region by boxes, certifies each as a set and bisects where the certificate fails,
+streaming every finished box to a JSON-lines file; ``read_sweep`` reads one back.
+The claim and the file format are described in :mod:`verifier.sweep._sweep`,
+:mod:`verifier.sweep._summary` and :mod:`verifier.sweep._store`; ``verifier check``
+re-verifies a sweep file (:mod:`verifier.checker.sweep`).
+"""
+
+from verifier.sweep._config import FORMAT, SweepConfig, make_config
+from verifier.sweep._region import Range, Region, fraction_text, parse_range_text, sweep_names
+from verifier.sweep._runner import SYNCHRONOUS, default_workers
+from verifier.sweep._store import SweepFileError, SweepResult, read_sweep
+from verifier.sweep._summary import summarize, summary_text
+from verifier.sweep._sweep import run_config, sweep
+
+__all__ = [
+    "FORMAT", "SYNCHRONOUS", "Range", "Region", "SweepConfig", "SweepFileError", "SweepResult",
+    "default_workers", "fraction_text", "make_config", "parse_range_text", "read_sweep",
+    "run_config", "summarize", "summary_text", "sweep", "sweep_names",
+]

@@ -1,0 +1,175 @@
+"""The configuration of a sweep: everything its result depends on, and its hash.
+
+Two runs with equal configurations (equal :attr:`SweepConfig.digest`) compute the
+same tree: the root box, the certification parameters of every box and the
+splitting rule are all in here; where the work runs (scheduler, workers) and where
+it is written are not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from verifier.sweep._region import Box, Region, fraction_text, parse_exact
+
+#: Schema version of sweep files.
+FORMAT = "ngf-sweep/1"
+#: Splitting rules (:func:`verifier.sweep._task.choose_axis`).
+SPLIT_RULES = ("widest", "sensitive")
+#: Default minimum size of a leaf, relative to the root's width in each coordinate.
+DEFAULT_MIN_FRACTION = Fraction(1, 8)
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """Problem, region and certification parameters of a sweep.
+
+    ``min_size[i]``: a free coordinate ``i`` is bisected only while its width is at
+    least ``2 * min_size[i]`` (so no leaf is narrower than ``min_size[i]``).
+    ``split_horizon``: with ``forever``, boxes whose infinite-horizon argument
+    failed (``bounded-on-horizon``) are bisected too, not only ``failed`` ones.
+    """
+
+    problem: dict
+    flow: str
+    signs: list[int] | None
+    region: Region
+    horizon: Fraction
+    prec: int = 53
+    order: int | None = None
+    forever: bool = True
+    trap_budget: float = 20.0
+    max_steps: int = 1000
+    width_limit: float = 1.0
+    min_size: tuple[Fraction, ...] = ()
+    split: str = "widest"
+    split_horizon: bool = True
+    digits: int = 4
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.split not in SPLIT_RULES:
+            raise ValueError(f"split must be one of {', '.join(SPLIT_RULES)}, got {self.split!r}")
+        if len(self.min_size) != len(self.region.names):
+            raise ValueError("min_size needs one value per coordinate")
+        if any(m <= 0 for i, m in enumerate(self.min_size) if i in self.region.free):
+            raise ValueError("min_size must be positive")
+        if not self.horizon > 0:
+            raise ValueError("horizon must be positive")
+        if not self.width_limit > 0 or not self.trap_budget >= 0 or self.max_steps < 1:
+            raise ValueError("width_limit and max_steps must be positive, trap_budget >= 0")
+
+    # -- the document ---------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "problem": self.problem,
+            "flow": self.flow,
+            "signs": self.signs,
+            "coordinates": self.region.names,
+            "region": self.region.to_list(),
+            "horizon": fraction_text(self.horizon),
+            "prec": self.prec,
+            "order": self.order,
+            "forever": self.forever,
+            "trap_budget": self.trap_budget,
+            "max_steps": self.max_steps,
+            "width_limit": self.width_limit,
+            "min_size": [fraction_text(m) for m in self.min_size],
+            "split": self.split,
+            "split_horizon": self.split_horizon,
+            "digits": self.digits,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SweepConfig:
+        try:
+            return cls(
+                problem=d["problem"], flow=d["flow"], signs=d["signs"],
+                region=Region.from_list(d["region"]),
+                horizon=parse_exact(d["horizon"], "horizon"),
+                prec=d["prec"], order=d["order"], forever=d["forever"],
+                trap_budget=d["trap_budget"], max_steps=d["max_steps"],
+                width_limit=d["width_limit"],
+                min_size=tuple(parse_exact(m, "min_size") for m in d["min_size"]),
+                split=d["split"], split_horizon=d["split_horizon"], digits=d["digits"],
+            )
+        except (KeyError, TypeError, IndexError) as e:
+            raise ValueError(f"not a sweep configuration ({type(e).__name__}: {e})") from None
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON of :meth:`to_dict`."""
+        cached = self._cache.get("digest")
+        if cached is None:
+            cached = config_digest(self.to_dict())
+            self._cache["digest"] = cached
+        return cached
+
+    # -- the tree ---------------------------------------------------------------------
+    def splittable(self, box: Box) -> list[int]:
+        """Free coordinates that may still be bisected in ``box``."""
+        return [i for i in self.region.free
+                if box[i][1] - box[i][0] >= 2 * self.min_size[i]]
+
+    def wants_split(self, status: str) -> bool:
+        """Whether a box with this certificate status is bisected (when it can be)."""
+        if status == "failed":
+            return True
+        return status == "bounded-on-horizon" and self.forever and self.split_horizon
+
+
+def config_digest(d: dict) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces) of a config document."""
+    text = json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
+                flow: str = "normalized", signs: Any = None, prec: int = 53,
+                order: int | None = None, forever: bool = True, trap_budget: float = 20.0,
+                max_steps: int = 1000, width_limit: float = 1.0,
+                min_size: Any = None, split: str = "widest", split_horizon: bool = True,
+                digits: int = 4) -> SweepConfig:
+    """A :class:`SweepConfig` from user values (see :func:`verifier.sweep.sweep`)."""
+    from verifier.field import flows
+    from verifier.integrate._timemap import parse_horizon
+    from verifier.sweep._region import DEFAULT_RANGES, resolve_name, sweep_names
+
+    flows.check_flow(flow)
+    H = problem.width
+    if signs is not None:
+        signs = list(flows.check_signs(signs, H, flow))
+    names = sweep_names(flow, H)
+    defaults = DEFAULT_RANGES if (H == 1 and flow == "normalized") else None
+    region = Region.build(names, ranges, digits=digits, defaults=defaults)
+    widths = [r.hi - r.lo for r in region.ranges]
+    if min_size is None:
+        mins = [w * DEFAULT_MIN_FRACTION for w in widths]
+    elif isinstance(min_size, dict):
+        mins = [w * DEFAULT_MIN_FRACTION for w in widths]
+        for k, v in min_size.items():
+            if k == "*":
+                mins = [parse_exact(_s(v), "min_size")] * len(names)
+        for k, v in min_size.items():
+            if k != "*":
+                mins[names.index(resolve_name(k, names))] = parse_exact(_s(v), "min_size")
+    else:
+        mins = [parse_exact(_s(min_size), "min_size")] * len(names)
+    mins = [m if i in region.free else Fraction(0) for i, m in enumerate(mins)]
+    if not isinstance(prec, int) or isinstance(prec, bool):
+        raise ValueError(f"prec must be an integer, got {prec!r}")
+    return SweepConfig(
+        problem=problem.to_dict(), flow=flow, signs=signs, region=region,
+        horizon=parse_horizon(horizon), prec=prec, order=order, forever=bool(forever),
+        trap_budget=float(trap_budget), max_steps=int(max_steps),
+        width_limit=float(width_limit), min_size=tuple(mins), split=split,
+        split_horizon=bool(split_horizon), digits=int(digits),
+    )
+
+
+def _s(v: Any) -> Any:
+    return repr(v) if isinstance(v, float) else v

@@ -1,0 +1,107 @@
+"""One task of a sweep: certify the box of one node, decide whether to bisect it.
+
+:func:`certify_node` is a pure function of ``(config, node)`` (it runs on a Dask
+worker; the problem is built once per worker process and cached). It returns the
+node's record: status, bounds and the full certificate of the box, plus ``axis``,
+the coordinate to bisect along, or ``None`` when the box is a leaf.
+
+When :func:`~verifier.certificates.certify.certify` *raises* on a box (a bug, not a
+lost enclosure: that is a status), the exception text is kept in ``error`` and the
+box gets the certificate of zero steps (status ``failed`` at ``t = 0``, still a valid
+and checkable claim); it is bisected like any failed box. A long sweep thus survives
+one bad box, and the summary counts such boxes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import lru_cache
+from typing import Any
+
+from verifier.sweep._config import SweepConfig
+from verifier.sweep._region import Box
+
+
+class SweepTaskError(ValueError):
+    """Certifying one node raised (a bug or bad input, not a failed enclosure: those are
+    a status). The sweep stops; its file stays resumable."""
+
+
+@lru_cache(maxsize=8)
+def _problem(text: str):
+    from verifier.problem import Problem
+
+    return Problem.from_dict(json.loads(text))
+
+
+@lru_cache(maxsize=8)
+def _config(text: str) -> SweepConfig:
+    return SweepConfig.from_dict(json.loads(text))
+
+
+def choose_axis(config: SweepConfig, box: Box, problem: Any = None) -> int | None:
+    """The free coordinate to bisect ``box`` along, or ``None`` if none may be.
+
+    ``widest``: the largest ``width_i / min_size_i`` (the most halvings left; with the
+    default minimum sizes, a fixed fraction of the root, this is round-robin over the
+    coordinates); ties go to the lowest index. ``sensitive``: the largest
+    ``width_i * max_k |dF_k/dx_i|`` at the box centre (floats; a heuristic that only
+    steers the splitting, never a claim), ties and an all-zero Jacobian falling back to
+    ``widest``. Both are deterministic functions of the box.
+    """
+    cand = config.splittable(box)
+    if not cand:
+        return None
+    rel = {i: (box[i][1] - box[i][0]) / config.min_size[i] for i in cand}
+    widest = max(cand, key=lambda i: (rel[i], -i))
+    if config.split == "widest" or problem is None:
+        return widest
+    centre = [float((lo + hi) / 2) for lo, hi in box]
+    try:
+        J = problem.hessian(centre, flow=config.flow, signs=config.signs, prec=53)
+        col = [max(abs(float(J[k][i].mid())) for k in range(len(box))) for i in cand]
+    except (ValueError, ArithmeticError, OverflowError):
+        return widest
+    score = {i: float(box[i][1] - box[i][0]) * c for i, c in zip(cand, col)}
+    if not all(s == s and s < float("inf") for s in score.values()) or max(score.values()) <= 0:
+        return widest
+    return max(cand, key=lambda i: (score[i], rel[i], -i))
+
+
+def certify_node(config_text: str, node: str) -> dict:
+    """Certify the box of ``node`` under the config (canonical JSON text) and return
+    its record (see :mod:`verifier.sweep._store` for the fields)."""
+    from verifier.certificates.certify import certify
+
+    start = time.perf_counter()
+    config = _config(config_text)
+    problem = _problem(json.dumps(config.problem, sort_keys=True))
+    box = config.region.box(node)
+    kw = {"flow": config.flow, "signs": config.signs, "prec": config.prec,
+          "order": config.order, "forever": config.forever, "trap_budget": config.trap_budget,
+          "max_steps": config.max_steps, "width_limit": config.width_limit}
+    initial = config.region.initial(box)
+    error = None
+    try:
+        cert = certify(problem, initial, config.horizon, **kw)
+    except Exception as e:  # noqa: BLE001 - recorded with the box, the sweep goes on
+        error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        try:  # no step at all: a valid certificate of status failed at t = 0
+            cert = certify(problem, initial, config.horizon, **{**kw, "max_steps": 0})
+        except Exception as e2:  # noqa: BLE001
+            raise SweepTaskError(f"box {node}: {error}; then {type(e2).__name__}: "
+                                 f"{str(e2).splitlines()[0] if str(e2) else ''}") from e2
+    status = cert.status
+    axis = choose_axis(config, box, problem) if config.wants_split(status) else None
+    return {
+        "node": node,
+        "status": status,
+        "reason": cert.reason,
+        "t_reached": cert.data["t_reached"],
+        "bounds": cert.bounds,
+        "axis": None if axis is None else config.region.names[axis],
+        "error": error,
+        "certificate": cert.data,
+        "seconds": round(time.perf_counter() - start, 3),
+    }
