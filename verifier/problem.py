@@ -231,6 +231,18 @@ class Problem:
             f"density={dens!r}, width={self.width})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the problem (:func:`verifier.report.display.problem_html`)."""
+        from verifier.report.display import problem_html
+
+        return problem_html(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the risk functional (:func:`verifier.report.display.problem_latex`)."""
+        from verifier.report.display import problem_latex
+
+        return problem_latex(self)
+
     def describe(self) -> str:
         """A few lines: the problem, its pieces, how the moments are evaluated."""
         a, b = self.domain

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-VERBS = ("derive", "simulate", "integrate", "certify", "check", "sweep")
+VERBS = ("derive", "simulate", "integrate", "certify", "check", "sweep", "reproduce", "report")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -28,12 +28,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def expand_paths(items: list[str]) -> list[Path]:
-    """Files as given; directories replaced by their ``*.json`` files (sorted, recursive)."""
+    """Files as given; directories replaced by their ``*.json`` certificates and ``*.jsonl``
+    sweeps (sorted, recursive; ``manifest.json`` excluded)."""
     out: list[Path] = []
     for item in items:
         p = Path(item)
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*.json") if q.name != "manifest.json")
+            found = sorted(q for q in [*p.rglob("*.json"), *p.rglob("*.jsonl")]
+                           if q.name != "manifest.json")
             if not found:
                 raise ValueError(f"no certificate (*.json) in directory {p}")
             out.extend(found)

@@ -118,6 +118,18 @@ class Tube:
             lines.append(f"  {name:>6} = {x.str(radius=True)}   width {float(2 * x.rad()):.3e}")
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter: status and final enclosure (:func:`verifier.report.display.tube_html`)."""
+        from verifier.report.display import tube_html
+
+        return tube_html(self)
+
+    def _repr_latex_(self) -> str:
+        """Jupyter: the final enclosure (:func:`verifier.report.display.tube_latex`)."""
+        from verifier.report.display import tube_latex
+
+        return tube_latex(self)
+
     # -- floats for plotting --------------------------------------------------------
     def times(self) -> np.ndarray:
         """``t1`` of every step (floats)."""

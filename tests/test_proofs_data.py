@@ -1,0 +1,122 @@
+"""``proofs_data/``: the committed certificates are re-proven and the manifest matches them.
+
+* the manifest describes exactly the files there (sizes, SHA-256, statuses, bounds,
+  inputs) and every case of :data:`verifier.report.cases.CASES` is in it with the same
+  inputs, so ``verifier reproduce`` rebuilds the same cases;
+* the required coverage: six ``H = 1`` targets, ``H = 2``, ``H = 3``, standard flow,
+  a region sweep;
+* ``verifier check`` verifies the certificates: by default the CI subset (the quick
+  cases, and the small files up to a time budget); all of ``proofs_data/`` with
+  ``--runslow``;
+* ``verifier reproduce --quick`` rebuilds the quick cases with the committed statuses.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verifier.report.cases import TARGETS, all_cases, quick_cases
+from verifier.report.manifest import load_manifest, verify_manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "proofs_data"
+MANIFEST = DATA / "manifest.json"
+
+pytestmark = pytest.mark.skipif(not MANIFEST.exists(), reason="proofs_data/ has no manifest")
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return load_manifest(MANIFEST)
+
+
+def _verifier(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "verifier", *args], capture_output=True,
+                          text=True, timeout=3600, cwd=ROOT)
+
+
+def test_manifest_matches_the_files():
+    assert verify_manifest(MANIFEST) == []
+
+
+def test_manifest_lists_every_case_with_its_inputs(manifest):
+    entries = {e["name"]: e for e in manifest["entries"]}
+    for case in all_cases():
+        assert case.name in entries, f"{case.name} missing: run verifier reproduce --only ..."
+        assert entries[case.name]["inputs"] == json.loads(json.dumps(case.inputs())), case.name
+        assert entries[case.name]["kind"] == case.kind
+
+
+def test_coverage(manifest):
+    entries = manifest["entries"]
+    h1 = {e["inputs"]["target"] for e in entries if e["inputs"].get("width") == 1
+          and e["inputs"].get("flow") == "normalized" and e["kind"] == "certificate"}
+    assert set(TARGETS.values()) <= h1
+    widths = {e["inputs"]["width"] for e in entries}
+    assert {1, 2, 3} <= widths
+    assert any(e["inputs"]["flow"] == "standard" for e in entries)
+    assert any(e["status"] == "bounded-forever" for e in entries)
+    for e in entries:
+        assert e["version"] and e["wall_seconds"] >= 0 and len(e["sha256"]) == 64
+
+
+def test_a_region_sweep_is_included(manifest):
+    sweeps = [e for e in manifest["entries"] if e["kind"] == "sweep"]
+    if not sweeps:
+        pytest.skip("no region sweep in proofs_data yet (verifier sweep not available)")
+    assert any(e["inputs"]["width"] == 1 for e in sweeps)
+
+
+def test_size_is_reasonable():
+    total = sum(p.stat().st_size for p in DATA.iterdir() if p.is_file())
+    assert total < 40 * 2**20
+
+
+def _ci_subset(manifest: dict, budget_bytes: int = 600_000) -> list[Path]:
+    """The quick cases' files, then the smallest others up to ``budget_bytes`` in total."""
+    quick = {c.name for c in quick_cases()}
+    files = [e for e in manifest["entries"] if e["kind"] == "certificate"]
+    chosen = [e for e in files if e["name"] in quick]
+    total = sum(e["bytes"] for e in chosen)
+    for e in sorted((e for e in files if e["name"] not in quick), key=lambda e: e["bytes"]):
+        if total + e["bytes"] > budget_bytes:
+            break
+        chosen.append(e)
+        total += e["bytes"]
+    return [DATA / e["file"] for e in chosen]
+
+
+def test_check_ci_subset(manifest):
+    files = _ci_subset(manifest)
+    assert files
+    r = _verifier("check", *map(str, files))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("VERIFIED") == len(files)
+
+
+@pytest.mark.slow
+def test_check_all_of_proofs_data(manifest):
+    r = _verifier("check", str(DATA))
+    assert r.returncode == 0, r.stdout + r.stderr
+    n = sum(1 for e in manifest["entries"] if e["kind"] == "certificate")
+    assert f"{n} of {n} verified" in r.stdout
+    for e in manifest["entries"]:
+        if e["kind"] == "sweep":
+            r = _verifier("check", str(DATA / e["file"]))
+            assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_reproduce_quick_gives_the_committed_statuses(manifest, tmp_path):
+    out = tmp_path / "quick"
+    r = _verifier("reproduce", "--quick", "--out", str(out), "--compare", str(MANIFEST))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert verify_manifest(out) == []
+    new = load_manifest(out)
+    assert {e["name"] for e in new["entries"]} == {c.name for c in quick_cases()}
+    r = _verifier("check", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr

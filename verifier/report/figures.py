@@ -1,0 +1,172 @@
+"""The report's figures, drawn from the evidence files (PDF and PNG).
+
+Per certificate ``<name>`` (the tube as stored in the file, not recomputed):
+
+* ``<name>-tube``: every coordinate's certified band over time, with a reference
+  simulation (floats) from the centre of the initial set, which must stay inside;
+* ``<name>-realization``: bands of the realization ``N_theta`` against the target at
+  ``t = 0, T/4, T/2, T``;
+* ``<name>-risk``: the enclosure of the risk over the tube (log scale).
+
+Per pair of cases with the same initial realization (``Case.pair``):
+``compare-<normalized case>``, the normalized and the standard flow side by side
+(:func:`verifier.plotting.compare.plot_flow_comparison`).
+
+Per region sweep ``<name>``: ``<name>-status``, the map of the leaves coloured by
+status, and ``<name>-bounds``, their bounds (:mod:`verifier.plotting.sweep`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("pdf", "png")
+
+
+def _save(fig: Any, out: Path, stem: str, formats: Sequence[str]) -> list[Path]:
+    paths = []
+    for fmt in formats:
+        p = out / f"{stem}.{fmt}"
+        fig.savefig(p, dpi=150 if fmt == "png" else None)
+        paths.append(p)
+    return paths
+
+
+def centre(initial: list) -> list[float]:
+    """The centre of an initial set given as exact strings / ``[lo, hi]`` pairs."""
+    out = []
+    for e in initial:
+        if isinstance(e, list | tuple):
+            out.append(float((Fraction(e[0]) + Fraction(e[1])) / 2))
+        else:
+            out.append(float(Fraction(e)))
+    return out
+
+
+def reference_for(doc: dict, problem: Any) -> Any:
+    """A reference simulation from the centre of the certificate's initial set to its
+    ``t_reached`` (``None`` if the simulation fails)."""
+    from verifier.simulate import simulate
+
+    T = float(Fraction(doc["t_reached"]))
+    if T <= 0:
+        return None
+    try:
+        return simulate(problem, centre(doc["initial"]), T, flow=doc["flow"],
+                        signs=doc.get("signs"), rtol=1e-10)
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def certificate_figures(doc: dict, name: str, out: Path,
+                        formats: Sequence[str] = FORMATS) -> list[Path]:
+    """The three figures of one certificate (module docstring)."""
+    from verifier.plotting.bands import bands_from_certificate
+    from verifier.plotting.realization import plot_realization_bands
+    from verifier.plotting.tube import plot_risk_band, plot_tube
+    from verifier.problem import Problem
+
+    problem = Problem.from_dict(doc["problem"])
+    bands = bands_from_certificate(doc)
+    ref = reference_for(doc, problem)
+    paths = _save(plot_tube(bands, reference=ref, title=f"{name}: " + _describe(bands)),
+                  out, f"{name}-tube", formats)
+    ax = plot_realization_bands(bands, problem, reference=ref)
+    ax.set_title(f"{name}: realization (bands: certified, lines: reference)")
+    paths += _save(ax.figure, out, f"{name}-realization", formats)
+    ax = plot_risk_band(bands, problem, reference=ref)
+    ax.set_title(f"{name}: risk along the tube")
+    paths += _save(ax.figure, out, f"{name}-risk", formats)
+    return paths
+
+
+def _describe(bands: Any) -> str:
+    p = bands.problem or {}
+    t = p.get("target", "?")
+    t = "piecewise linear" if t.startswith("Piecewise") else t
+    return f"{bands.flow} flow, H = {bands.width}, f(x) = {t}, status {bands.status}"
+
+
+def comparison_figure(doc_n: dict, doc_s: dict, name: str, out: Path,
+                      formats: Sequence[str] = FORMATS) -> list[Path]:
+    """Normalized vs standard flow from the normalized case's initial realization."""
+    from verifier.plotting.bands import bands_from_certificate
+    from verifier.plotting.compare import plot_flow_comparison
+    from verifier.problem import Problem
+
+    problem = Problem.from_dict(doc_n["problem"])
+    T = float(min(Fraction(doc_n["t_reached"]), Fraction(doc_s["t_reached"])))
+    fig = plot_flow_comparison(
+        problem, centre(doc_n["initial"]), T, bands_normalized=bands_from_certificate(doc_n),
+        bands_standard=bands_from_certificate(doc_s),
+        title=f"{name}: the same initial realization under the normalized and the standard "
+              "flow (bands: certified tubes; lines: reference simulations)")
+    return _save(fig, out, f"compare-{name}", formats)
+
+
+def sweep_figures(path: Path, name: str, out: Path,
+                  formats: Sequence[str] = FORMATS) -> list[Path]:
+    """The status map and the bounds map of a sweep (the first two free coordinates),
+    drawn by :mod:`verifier.plotting.sweep`."""
+    from verifier.plotting.sweep import bounds_figure, status_figure
+    from verifier.sweep import read_sweep
+
+    result = read_sweep(path)
+    fig = status_figure(result)
+    fig.suptitle(name, fontsize="medium")
+    paths = _save(fig, out, f"{name}-status", formats)
+    fig = bounds_figure(result)
+    fig.suptitle(name, fontsize="medium")
+    return paths + _save(fig, out, f"{name}-bounds", formats)
+
+
+def write_figures(manifest: dict, root: str | Path, out: str | Path,
+                  formats: Sequence[str] = FORMATS, only: Sequence[str] | None = None,
+                  log: Callable[[str], None] | None = None) -> list[Path]:
+    """All figures of a manifest whose files lie in ``root``, written into ``out``."""
+    from verifier.checker.load import load_json
+
+    root, out = Path(root), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = [e for e in manifest["entries"] if only is None or e["name"] in only]
+    docs: dict[str, dict] = {}
+    paths: list[Path] = []
+    for e in entries:
+        if log:
+            log(f"figures: {e['name']}")
+        if e.get("kind") == "sweep":
+            paths += sweep_figures(root / e["file"], e["name"], out, formats)
+            continue
+        doc = load_json(root / e["file"])
+        docs[e["name"]] = doc
+        if doc["steps"]:
+            paths += certificate_figures(doc, e["name"], out, formats)
+    by_name = {e["name"]: e for e in manifest["entries"]}
+    for e in entries:
+        pair = (e.get("inputs") or {}).get("pair")
+        if not pair or e.get("kind") == "sweep" or e["inputs"].get("flow") != "normalized":
+            continue
+        if pair not in by_name:
+            continue
+        if pair not in docs:
+            docs[pair] = load_json(root / by_name[pair]["file"])
+        if docs[e["name"]]["steps"] and docs[pair]["steps"]:
+            paths += comparison_figure(docs[e["name"]], docs[pair], e["name"], out, formats)
+    return paths
+
+
+def figure_index(paths: Sequence[Path], relative_to: Path) -> str:
+    """Markdown list of the PNG figures (links relative to ``relative_to``)."""
+    pngs = sorted(p for p in paths if p.suffix == ".png")
+    lines = []
+    for p in pngs:
+        rel = p.relative_to(relative_to) if p.is_relative_to(relative_to) else p
+        lines.append(f"![{p.stem}]({rel.as_posix()})")
+    return "\n\n".join(lines) + ("\n" if lines else "")
+
+
+__all__ = ["FORMATS", "centre", "certificate_figures", "comparison_figure", "figure_index",
+           "reference_for", "sweep_figures", "write_figures"]

@@ -1,0 +1,250 @@
+"""The manifest of ``proofs_data/``: one entry per evidence file, and its consistency check.
+
+``manifest.json`` (format ``ngf-manifest/1``) lists, per case, the inputs it was
+built from (:meth:`verifier.report.cases.Case.inputs`: problem, flow, initial set,
+horizon, precision, options), the file name, its size and SHA-256, and a summary
+read back from the file (status, reason, bounds, time reached, steps, the
+trapping argument's kind, the package version that wrote it) with the wall time
+of the run.
+
+The manifest claims nothing by itself: the certificates are the claims and
+``verifier check`` re-proves them. :func:`verify_manifest` only checks that the
+manifest describes the files that are there (hashes, sizes, statuses, bounds,
+inputs), so a table made from the manifest shows what the files prove.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+FORMAT = "ngf-manifest/1"
+MANIFEST = "manifest.json"
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 (hex) of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def certificate_summary(doc: dict) -> dict[str, Any]:
+    """The manifest's summary of a certificate document (read, not re-proven)."""
+    stats = doc.get("stats", {})
+    return {
+        "status": doc["status"],
+        "reason": doc.get("reason", ""),
+        "bounds": doc["bounds"],
+        "t_reached": doc["t_reached"],
+        "steps": stats.get("steps", len(doc.get("steps", []))),
+        "low_order_steps": stats.get("low_order_steps"),
+        "trapping": (doc.get("trapping") or {}).get("kind", "none"),
+        "configuration": doc.get("configuration", []),
+        "version": doc.get("generator", {}).get("version"),
+    }
+
+
+def sweep_summary(path: str | Path) -> dict[str, Any]:
+    """The manifest's summary of a sweep results file (``ngf-sweep/1`` JSON lines).
+
+    Read from the file's header and summary line (not re-proven): the leaves per status,
+    the volume fractions of the root box, the number of bisections, an overall status
+    (``bounded-forever`` / ``bounded-on-horizon`` when every leaf is, ``partial`` when
+    some leaves failed, ``failed`` when all did, ``incomplete`` without a summary line)
+    and the bounds over the non-failed leaves (``0 <= t <= T``).
+    """
+    from fractions import Fraction
+
+    header: dict = {}
+    summary: dict | None = None
+    with open(path, encoding="utf-8") as fh:
+        for k, line in enumerate(fh):
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(rec, dict):
+                continue
+            if k == 0 and rec.get("kind") == "header":
+                header = rec
+            elif rec.get("kind") == "summary":
+                summary = rec
+    version = (header.get("generator") or {}).get("version")
+    if summary is None:
+        return {"status": "incomplete", "boxes": {}, "fractions": {}, "splits": None,
+                "bounds": None, "version": version}
+    counts = summary.get("counts", {})
+    fractions = summary.get("fractions", {})
+    fr = {k: Fraction(v) for k, v in fractions.items()}
+    if fr.get("bounded-forever", 0) == 1:
+        status = "bounded-forever"
+    elif fr.get("failed", 0) == 0:
+        status = "bounded-on-horizon"
+    elif fr.get("failed", 0) == 1:
+        status = "failed"
+    else:
+        status = "partial"
+    g = (summary.get("statements") or {}).get("horizon")
+    bounds = None if not g else {"v": g["v"], "c": g["c"], "over": g["over"]}
+    return {"status": status, "boxes": counts, "fractions": fractions,
+            "splits": summary.get("splits"), "bounds": bounds, "version": version}
+
+
+def file_entry(case: Any, path: str | Path, wall_seconds: float) -> dict[str, Any]:
+    """The manifest entry of ``case`` whose evidence file is ``path``."""
+    path = Path(path)
+    if case.kind == "sweep":
+        summary = sweep_summary(path)
+    else:
+        from verifier.checker.load import load_json
+
+        summary = certificate_summary(load_json(path))
+    return {
+        "name": case.name,
+        "group": case.group,
+        "kind": case.kind,
+        "description": case.description,
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+        "wall_seconds": round(float(wall_seconds), 2),
+        "inputs": case.inputs(),
+        **summary,
+    }
+
+
+def generator() -> dict[str, str]:
+    import flint
+
+    from verifier import __version__
+
+    return {"package": "ngf-verifier", "version": __version__,
+            "python-flint": flint.__version__, "python": platform.python_version()}
+
+
+def new_manifest(entries: Iterable[dict], quick: bool = False) -> dict[str, Any]:
+    return {"format": FORMAT, "generator": generator(), "quick": bool(quick),
+            "entries": list(entries)}
+
+
+def write_manifest(path: str | Path, manifest: dict) -> Path:
+    """Write ``manifest`` (indented JSON) atomically."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def load_manifest(path: str | Path) -> dict[str, Any]:
+    """Read a manifest (a directory means its ``manifest.json``); one-line ``ValueError``
+    when it is not one."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ValueError(f"cannot read manifest {path}: {e.strerror or e}") from None
+    except ValueError as e:
+        raise ValueError(f"manifest {path} is not valid JSON: {e}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a manifest (format {FORMAT!r} expected)")
+    if not isinstance(data.get("entries"), list):
+        raise ValueError(f"manifest {path} has no list of entries")
+    return data
+
+
+def _same_inputs(entry: dict, doc: dict) -> list[str]:
+    """Differences between a certificate entry's inputs and the certificate itself."""
+    from fractions import Fraction
+
+    from verifier.problem import Problem
+
+    inp = entry.get("inputs", {})
+    out: list[str] = []
+    try:
+        want = Problem(inp["target"], inp["domain"], inp["density"], inp["width"]).to_dict()
+    except (KeyError, ValueError) as e:
+        return [f"inputs: {e}"]
+    if want != doc.get("problem"):
+        out.append(f"problem {doc.get('problem')} differs from the inputs {want}")
+    if inp.get("flow") != doc.get("flow"):
+        out.append(f"flow {doc.get('flow')!r} differs from the inputs {inp.get('flow')!r}")
+    if inp.get("signs") != doc.get("signs"):
+        out.append("signs differ from the inputs")
+    if inp.get("initial") != doc.get("initial"):
+        out.append("initial set differs from the inputs")
+    try:
+        if Fraction(str(inp.get("horizon"))) != Fraction(str(doc.get("horizon"))):
+            out.append(f"horizon {doc.get('horizon')} differs from the inputs")
+    except (ValueError, ZeroDivisionError):
+        out.append("horizon is not a number")
+    if inp.get("prec") != doc.get("prec"):
+        out.append("precision differs from the inputs")
+    return out
+
+
+def verify_manifest(path: str | Path) -> list[str]:
+    """Every way the manifest and the files beside it disagree (empty: they agree).
+
+    Checks for each entry that its file exists with the recorded size and SHA-256,
+    that the recorded summary (status, bounds, steps, ...) is the one read from the
+    file, and, for certificates, that the recorded inputs are the file's problem,
+    flow, signs, initial set, horizon and precision; and that every ``*.json`` /
+    ``*.jsonl`` file in the directory (except the manifest) has an entry.
+    It does **not** re-prove the certificates: that is ``verifier check``.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST
+    try:
+        manifest = load_manifest(path)
+    except ValueError as e:
+        return [str(e)]
+    root = path.parent
+    problems: list[str] = []
+    seen: set[str] = set()
+    for k, e in enumerate(manifest["entries"]):
+        name = e.get("name", f"entry {k}")
+        if name in seen:
+            problems.append(f"{name}: duplicate case name")
+        seen.add(name)
+        f = root / str(e.get("file", ""))
+        if not e.get("file") or Path(e["file"]).name != e["file"] or not f.is_file():
+            problems.append(f"{name}: file {e.get('file')!r} is missing")
+            continue
+        if f.stat().st_size != e.get("bytes"):
+            problems.append(f"{name}: {f.name} has {f.stat().st_size} bytes, the manifest says "
+                            f"{e.get('bytes')}")
+        if sha256_file(f) != e.get("sha256"):
+            problems.append(f"{name}: SHA-256 of {f.name} differs from the manifest")
+            continue
+        if e.get("kind") == "sweep":
+            summary = sweep_summary(f)
+        else:
+            from verifier.checker.load import LoadError, load_json
+
+            try:
+                doc = load_json(f)
+                summary = certificate_summary(doc)
+            except (LoadError, KeyError, TypeError) as exc:
+                problems.append(f"{name}: {f.name} is not a readable certificate ({exc})")
+                continue
+            problems += [f"{name}: {m}" for m in _same_inputs(e, doc)]
+        for key, value in summary.items():
+            if e.get(key) != value:
+                problems.append(f"{name}: {key} is {e.get(key)!r} in the manifest but "
+                                f"{value!r} in {f.name}")
+    listed = {str(e.get("file")) for e in manifest["entries"]}
+    for f in sorted(root.iterdir()):
+        if f.suffix in (".json", ".jsonl") and f.name != MANIFEST and f.name not in listed:
+            problems.append(f"{f.name}: not listed in the manifest")
+    return problems

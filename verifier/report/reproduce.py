@@ -1,0 +1,121 @@
+"""Rebuild the evidence: run every case, write its file and the manifest.
+
+:func:`reproduce` runs the cases one after the other (certify for a
+:class:`~verifier.report.cases.Case`, the region sweep for a
+:class:`~verifier.report.cases.SweepCase`), writes ``<name>.json`` /
+``<name>.jsonl`` into the output directory and rewrites ``manifest.json`` after
+every case (atomically), so an interrupted run leaves a manifest that matches
+the files written so far. Rebuilding a subset keeps the other entries of an
+existing manifest in the same directory.
+
+Wall times and the trapping search's time budget depend on the machine, so a
+rebuilt certificate can differ from the committed one in its statistics (and,
+on a slow machine, in whether the infinite-horizon argument was found in time);
+every file, old or new, is re-proven by ``verifier check``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from verifier.report.cases import Case, SweepCase
+from verifier.report.manifest import (
+    MANIFEST,
+    file_entry,
+    load_manifest,
+    new_manifest,
+    write_manifest,
+)
+
+
+def run_certificate_case(case: Case, out_dir: Path) -> dict[str, Any]:
+    """Certify one case, save ``<name>.json``, return its manifest entry."""
+    from verifier.certificates.certify import certify
+
+    start = time.perf_counter()
+    problem = case.problem()
+    cert = certify(problem, case.initial_list(), case.horizon, flow=case.flow,
+                   signs=None if case.signs is None else list(case.signs), prec=case.prec,
+                   order=case.order, forever=case.forever, trap_budget=case.trap_budget)
+    path = cert.save(out_dir / case.file)
+    return file_entry(case, path, time.perf_counter() - start)
+
+
+def run_sweep_case(case: SweepCase, out_dir: Path) -> dict[str, Any]:
+    """Sweep one region with the ``verifier sweep`` command, return its manifest entry."""
+    from verifier.cli import main
+
+    start = time.perf_counter()
+    path = out_dir / case.file
+    if path.exists():
+        path.unlink()
+    argv = sweep_argv(case, path)
+    code = main(argv)
+    if code not in (0, 1) or not path.exists():
+        raise RuntimeError(f"sweep {case.name} failed (exit code {code}): verifier "
+                           + " ".join(argv))
+    return file_entry(case, path, time.perf_counter() - start)
+
+
+def sweep_argv(case: SweepCase, out: Path) -> list[str]:
+    """The ``verifier sweep`` command line of a sweep case."""
+    argv = ["sweep", "--target", case.target, "--domain", ",".join(case.domain),
+            "--width", str(case.width), "--flow", case.flow, "--horizon", case.horizon,
+            "--out", str(out), "--no-progress"]
+    for name, spec in case.region:
+        argv += ["--range", f"{name}={spec}"]
+    if case.density is not None:
+        argv += ["--density", case.density]
+    for key, value in case.options:
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            argv.append(flag)
+        elif value not in (False, None):
+            argv += [flag, str(value)]
+    return argv
+
+
+def reproduce(cases: Sequence[Case | SweepCase], out_dir: str | Path, *, quick: bool = False,
+              log: Callable[[str], None] | None = print) -> dict[str, Any]:
+    """Run ``cases`` into ``out_dir`` and write its manifest (module docstring).
+
+    Entries of an existing manifest in ``out_dir`` whose case is not rerun are kept;
+    entries are listed in the order of the case list. Returns the manifest.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    mpath = out / MANIFEST
+    names = {c.name for c in cases}
+    kept: list[dict] = []
+    if mpath.exists():
+        try:
+            old = load_manifest(mpath)
+            kept = [e for e in old["entries"] if e.get("name") not in names]
+            quick = quick and bool(old.get("quick", False))
+        except ValueError:
+            kept = []
+    done: list[dict] = []
+    for k, case in enumerate(cases):
+        if log:
+            log(f"[{k + 1}/{len(cases)}] {case.name}: {case.description}")
+        if case.kind == "sweep":
+            entry = run_sweep_case(case, out)
+        else:
+            entry = run_certificate_case(case, out)
+        done.append(entry)
+        write_manifest(mpath, new_manifest(_ordered(done + kept), quick=quick))
+        if log:
+            log(f"    {entry['status']}  ({entry['wall_seconds']:.1f} s, "
+                f"{entry['bytes'] / 1024:.0f} KiB)")
+    return new_manifest(_ordered(done + kept), quick=quick)
+
+
+def _ordered(entries: list[dict]) -> list[dict]:
+    """Entries in the order of :data:`verifier.report.cases.CASES` (others last, as given)."""
+    from verifier.report.cases import all_cases
+
+    rank = {c.name: k for k, c in enumerate(all_cases())}
+    return sorted(entries, key=lambda e: rank.get(e.get("name"), len(rank)))

@@ -1,0 +1,194 @@
+"""Tables of a manifest: Markdown and LaTeX (booktabs).
+
+One row per case, grouped as in :mod:`verifier.report.cases`: the case, flow,
+width, target, initial set, horizon, status, the bounds ``R_v = max_j R_{v_j}``
+and ``R_c`` (``|v_j(t)| <= R_v``, ``|c(t)| <= R_c`` over the certified time range:
+all ``t >= 0`` for ``bounded-forever``, ``[0, T]`` for ``bounded-on-horizon``),
+the number of steps (boxes for a sweep), the file size and the wall time. Bounds
+are printed rounded *up* to four significant digits, so the printed numbers are
+still valid bounds; the exact ones are in the files.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+COLUMNS = ("Case", "Flow", "H", "Target", "Initial set", "T", "Status", "R_v", "R_c",
+           "Steps", "KiB", "Time (s)")
+
+_LATEX_HEAD = (r"Case", r"Flow", r"$H$", r"$f(x)$", r"Initial set", r"$T$", r"Status",
+               r"$R_v$", r"$R_c$", r"Steps", r"KiB", r"Time (s)")
+_ALIGN = "lllllrlrrrrr"
+
+_FLOW_SHORT = {"normalized": "NGF", "normalized-weights": "NGF-w", "standard": "GF"}
+
+
+def round_up(text: str | None, digits: int = 4) -> str:
+    """A decimal string ``>=`` the exact number ``text`` with ``digits`` significant
+    digits (``-`` for a missing bound)."""
+    if text is None:
+        return "-"
+    q = Fraction(str(text))
+    if q == 0:
+        return "0"
+    k = math.floor(math.log10(abs(float(q)))) if q else 0
+    shift = digits - 1 - k
+    n = math.ceil(q * Fraction(10) ** shift)
+    # correct a possible off-by-one of the float log10 (e.g. q = 0.001)
+    if len(str(abs(n))) > digits:
+        shift -= 1
+        n = math.ceil(q * Fraction(10) ** shift)
+    if shift <= 0:
+        return str(n * 10 ** (-shift))
+    sign, digits_ = ("-" if n < 0 else ""), str(abs(n)).rjust(shift + 1, "0")
+    s = f"{digits_[:-shift]}.{digits_[-shift:]}".rstrip("0").rstrip(".")
+    return sign + s
+
+
+def _initial(inputs: dict) -> str:
+    if "region" in inputs:
+        return ", ".join(f"{k}={v}" for k, v in inputs["region"])
+    items = inputs.get("initial") or []
+    if all(not isinstance(e, list) for e in items):
+        return "(" + ", ".join(str(e) for e in items) + ")"
+    mids = []
+    widths = []
+    for e in items:
+        if isinstance(e, list):
+            lo, hi = Fraction(e[0]), Fraction(e[1])
+            mids.append(f"{float((lo + hi) / 2):.4g}")
+            widths.append(float(hi - lo))
+        else:
+            mids.append(str(e))
+    return f"box, width {max(widths):.3g}, around (" + ", ".join(mids) + ")"
+
+
+def _vbound(entry: dict) -> str | None:
+    b = entry.get("bounds")
+    if not b or not b.get("v"):
+        return None
+    return str(max(Fraction(x) for x in b["v"]))
+
+
+def _target(inputs: dict) -> str:
+    t = inputs.get("target", "?")
+    return "piecewise linear" if t.startswith("Piecewise") else t
+
+
+def rows(manifest: dict) -> list[dict[str, Any]]:
+    """The table rows as dictionaries (keys: :data:`COLUMNS` plus ``group``, ``target_expr``)."""
+    out = []
+    for e in manifest["entries"]:
+        inp = e.get("inputs", {})
+        steps = e.get("steps")
+        if e.get("kind") == "sweep":  # leaves
+            steps = sum((e.get("boxes") or {}).values())
+        dens = inp.get("density")
+        target = _target(inp) + (f", density {dens}" if dens else "")
+        out.append({
+            "group": e.get("group", ""),
+            "Case": e["name"],
+            "Flow": _FLOW_SHORT.get(inp.get("flow", ""), inp.get("flow", "")),
+            "H": str(inp.get("width", "")),
+            "Target": target,
+            "target_expr": inp.get("target", ""),
+            "density": dens,
+            "Initial set": ("region " if e.get("kind") == "sweep" else "") + _initial(inp),
+            "T": str(inp.get("horizon", "")),
+            "Status": e.get("status", ""),
+            "R_v": round_up(_vbound(e)),
+            "R_c": round_up((e.get("bounds") or {}).get("c")),
+            "Steps": str(steps if steps is not None else "-"),
+            "KiB": f"{e.get('bytes', 0) / 1024:.0f}",
+            "Time (s)": f"{e.get('wall_seconds', 0):.1f}",
+        })
+    return out
+
+
+def markdown_table(manifest: dict) -> str:
+    """A GitHub-flavoured Markdown table of the manifest (one row per case)."""
+    lines = ["| " + " | ".join(COLUMNS) + " |",
+             "|" + "|".join("---:" if a == "r" else "---" for a in _ALIGN) + "|"]
+    for r in rows(manifest):
+        cells = [str(r[c]).replace("|", "\\|") for c in COLUMNS]
+        cells[0] = f"`{cells[0]}`"
+        cells[3] = f"`{cells[3]}`"
+        lines.append("| " + " | ".join(cells) + " |")
+    gen = manifest.get("generator", {})
+    lines += ["", f"Statuses: `bounded-forever` (bounds for all t >= 0), `bounded-on-horizon` "
+              f"(bounds on [0, T]); R_v = max_j R_(v_j), rounded up; Steps: integration steps "
+              f"(leaves for a region sweep). Generated by "
+              f"ngf-verifier {gen.get('version', '?')} (python-flint "
+              f"{gen.get('python-flint', '?')})."]
+    return "\n".join(lines) + "\n"
+
+
+_TEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+                "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                "\\": r"\textbackslash{}"}
+
+
+def tex_escape(text: str) -> str:
+    """Escape LaTeX's special characters in plain text."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def _tex_target(expr: str, density: str | None) -> str:
+    if expr.startswith("Piecewise"):
+        out = "piecewise linear"
+    else:
+        try:
+            import sympy as sp
+
+            from verifier.expr import parse_expression
+
+            out = "$" + sp.latex(parse_expression(expr, what="target")) + "$"
+        except Exception:  # noqa: BLE001 - a label only
+            out = r"\texttt{" + tex_escape(expr) + "}"
+    if density:
+        try:
+            import sympy as sp
+
+            from verifier.expr import parse_expression
+
+            out += r", $p \propto " + sp.latex(parse_expression(density, what="density")) + "$"
+        except Exception:  # noqa: BLE001 - a label only
+            out += ", density " + tex_escape(density)
+    return out
+
+
+def latex_table(manifest: dict, caption: str | None = None,
+                label: str = "tab:ngf-evidence") -> str:
+    """A booktabs ``table`` of the manifest (``\\toprule``, a ``\\midrule`` under the
+    header and between groups, ``\\bottomrule``); needs ``\\usepackage{booktabs}``."""
+    caption = caption or (
+        "Certified boundedness of gradient-flow trajectories (ngf-verifier). "
+        r"NGF: normalized flow, GF: standard flow. $R_v = \max_j R_{v_j}$ and $R_c$ bound "
+        r"$|v_j(t)|$ and $|c(t)|$ for all $t \ge 0$ (bounded-forever) or for "
+        r"$0 \le t \le T$ (bounded-on-horizon); rounded up. Steps: integration steps "
+        r"(leaves for a region sweep).")
+    out = [r"\begin{table}[htbp]", r"\centering", r"\small",
+           rf"\caption{{{caption}}}", rf"\label{{{label}}}",
+           rf"\begin{{tabular}}{{{_ALIGN}}}", r"\toprule",
+           " & ".join(_LATEX_HEAD) + r" \\", r"\midrule"]
+    group = None
+    for r in rows(manifest):
+        if group is not None and r["group"] != group:
+            out.append(r"\midrule")
+        group = r["group"]
+        cells = [
+            r"\texttt{" + tex_escape(r["Case"]) + "}",
+            tex_escape(r["Flow"]),
+            r["H"],
+            _tex_target(r["target_expr"], r["density"]),
+            tex_escape(r["Initial set"]),
+            tex_escape(r["T"]),
+            r"\textsf{" + tex_escape(r["Status"]) + "}",
+            tex_escape(r["R_v"]), tex_escape(r["R_c"]), tex_escape(r["Steps"]),
+            tex_escape(r["KiB"]), tex_escape(r["Time (s)"]),
+        ]
+        out.append(" & ".join(cells) + r" \\")
+    out += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(out) + "\n"
