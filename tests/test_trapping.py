@@ -197,12 +197,17 @@ def test_dead_neuron_normalized(p1):
 
 def test_refusal_affine_curve(p1):
     """Fully active neuron, kink outside [0, 1]: the best affine fits form an unbounded
-    curve of minimizers at this level, no box can trap it."""
+    curve of minimizers at this level, no *sublevel* box can trap it (the arc-length
+    argument of tests/test_forever.py does)."""
     term = _box([0.08026012, 1.00322951, -0.24709957], 1e-6)
+    for strategy in ("local", "periodic"):
+        res = find_trapping(p1, "normalized", None, term, budget_seconds=2,
+                            strategy=strategy)
+        assert not res.ok and res.spec is None and res.bounds == {}
+        assert res.reason and "\n" not in res.reason
+        assert res.configuration == ["fully-active"]
     res = find_trapping(p1, "normalized", None, term, budget_seconds=4)
-    assert not res.ok and res.spec is None and res.bounds == {}
-    assert res.reason and "\n" not in res.reason
-    assert res.configuration == ["fully-active"]
+    assert res.ok and res.spec["kind"] == "arc-length"
 
 
 def test_refusal_huge_box(p1):

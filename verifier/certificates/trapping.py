@@ -10,16 +10,28 @@ the gradient flow ``y' = -grad L(y)`` at time ``T``, :func:`find_trapping` looks
 2. **a sublevel trap**: a box ``K`` with ``X_T`` in its interior (non-frozen coordinates)
    and ``sup L(X_T) <= level < min L`` over every face of ``K``. ``L`` does not increase
    along solutions, so the solution can never reach a face: it stays in ``K`` for all
-   ``t >= T``, and ``K``'s ``v`` and ``c`` extents bound ``|v_j(t)|`` and ``|c(t)|``.
+   ``t >= T``, and ``K``'s ``v`` and ``c`` extents bound ``|v_j(t)|`` and ``|c(t)|``;
+3. **arc length** (:mod:`verifier.certificates.arc_length`), when every live neuron is
+   fully active (or dying, with at least one fully active): a Polyak–Łojasiewicz
+   inequality on a box ``U`` bounds the arc length of the solution after ``T`` below the
+   distance from ``X_T`` to the boundary of ``U``;
+4. **dying neurons** (:mod:`verifier.certificates.dying`): kinks tending exponentially
+   to an end of ``[a, b]``, the other coordinates kept in ``U`` by the inward field or
+   ``L > level`` on their faces;
+5. **a saturating neuron** (:mod:`verifier.certificates.saturating`): the only live
+   neuron, its kink tending to an end from the long side; a Polyak–Łojasiewicz
+   inequality in the coordinates (slope, intercept, kink) bounds the arc length.
 
-The mathematics and the hypotheses are stated in :mod:`verifier.checker.trapping` and
-``docs/trapping.md``. The search itself is heuristic: floats (a local minimizer ``y*``
-of ``L`` near ``X_T``, its Hessian, sampled face minima) choose the box, a rigorous
-best-first branch and bound in ball arithmetic (built on the checker's cell bounds:
-natural, mean-value and second-order Taylor forms, monotonicity) tells which faces
-still fail (they are pushed outward geometrically), and the final answer is always
-the independent checker's :func:`verifier.checker.trapping.verify_trapping` on the
-exact JSON section that is returned: a found trap is exactly what the checker accepts.
+The search tries 3, 4 and 5 first according to the terminal configuration, then 2. The
+mathematics and the hypotheses are stated in :mod:`verifier.checker.trapping`,
+``docs/trapping.md`` and ``docs/infinite-horizon.md``. The sublevel search is heuristic:
+floats (a local minimizer ``y*`` of ``L`` near ``X_T``, its Hessian, sampled face
+minima) choose the box, a rigorous best-first branch and bound in ball arithmetic (built
+on the checker's cell bounds: natural, mean-value and second-order Taylor forms,
+monotonicity) tells which faces still fail (they are pushed outward geometrically). For
+every kind the final answer is the independent checker's
+:func:`verifier.checker.trapping.verify_trapping` on the exact JSON section that is
+returned: a found argument is exactly what the checker accepts.
 """
 
 from __future__ import annotations
@@ -60,8 +72,11 @@ FACE_CELLS = 20_000
 PUSH = 2.0
 #: Random samples per face for the float pre-check.
 FACE_SAMPLES = 400
-#: A neuron whose active part of [a, b] is shorter than this fraction is "dying".
-DYING_FRACTION = 1e-2
+#: A neuron whose kink is this close (relative to ``b - a``) to an end is "dying" when
+#: only the short piece next to that end is active, "saturating" when the rest is.
+DYING_FRACTION = 5e-2
+#: ``strategy`` values of :func:`find_trapping`.
+STRATEGIES = ("auto", "local", "periodic", "arc-length", "dying", "saturating")
 
 
 @dataclass
@@ -72,9 +87,10 @@ class TrapResult:
     (``kind``, ``frozen``, ``periodic``, ``box``, ``level``, ``bounds``) when ok, else
     None (a failure never carries a claim). ``reason``: one line, why it
     failed (empty when ok). ``configuration``: per neuron ``dead``, ``dying``,
-    ``fully-active``, ``interior`` or ``undecided`` (descriptive; only ``dead`` is
-    rigorous). ``bounds``: ``{"v": [...], "c": ...}``, exact decimal strings bounding
-    ``|v_j(t)|``, ``|c(t)|`` for all ``t >= T`` (when ok).
+    ``saturating``, ``fully-active``, ``interior`` or ``undecided`` (descriptive; ``dead``
+    and ``fully-active`` are rigorous statements about ``X_T``). ``bounds``:
+    ``{"v": [...], "c": ...}``, exact decimal strings bounding ``|v_j(t)|``, ``|c(t)|``
+    for all ``t >= T`` (when ok).
     """
 
     ok: bool
@@ -219,7 +235,11 @@ def sup_upper_bound(F: RiskField, box: Box, deadline: float, max_cells: int = 20
 
 def classify(problem: Any, flow: str, signs: tuple[int, ...], terminal: Sequence[arb],
              dead: Sequence[bool]) -> list[str]:
-    """Per neuron: dead (rigorous), fully-active, dying, interior or undecided."""
+    """Per neuron: ``dead`` (rigorous), ``fully-active`` (certainly active on all of
+    ``[a, b]`` at every point of ``X_T``), ``dying`` (kink within
+    :data:`DYING_FRACTION` of an end, only the short piece next to it active),
+    ``saturating`` (kink within that distance of an end, active on the rest of ``[a, b]``:
+    becoming fully active), ``interior`` (kink inside) or ``undecided``."""
     H = problem.width
     ar = BallArithmetic()
     a, e = (ar.const(t) for t in problem.domain)
@@ -242,6 +262,9 @@ def classify(problem: Any, flow: str, signs: tuple[int, ...], terminal: Sequence
             near = min(abs(k - af), abs(k - ef)) <= DYING_FRACTION * (ef - af)
             if near and frac <= DYING_FRACTION:
                 out.append("dying")
+                continue
+            if near and frac >= 1 - DYING_FRACTION:
+                out.append("saturating")
                 continue
         if (sa > 0 and se < 0) or (sa < 0 and se > 0):
             out.append("interior")
@@ -380,21 +403,25 @@ class _Search:
         """``level = sup bound + slack * (sup bound - value at the midpoint)``, rounded up
         to a decimal (room for the checker's own partition of ``X_T``)."""
         self.slack = slack
-        gap = max(float(self.Uq) - self.Lpt, 1e-300)
+        # exact: at high precision the float value at the midpoint is too coarse
+        gap = max(self.Uq - self.Lq, abs(self.Uq) * Fraction(1, 2 ** self.prec),
+                  Fraction(1, 10**300))
         digits = max(17, math.ceil(self.prec * math.log10(2)) + 3)
-        self.level = round_significant(self.Uq + Fraction(gap) * slack, digits, up=True)
+        self.level = round_significant(self.Uq + gap * slack, digits, up=True)
         self.level_ball = arb(self.level.numerator) / arb(self.level.denominator)
         self.lf = float(self.level)
 
 
 def find_trapping(problem: Any, flow: str, signs: Any, terminal: list[arb], prec: int = 53,
                   budget_seconds: float = 20.0, strategy: str = "auto") -> TrapResult:
-    """Search a trapping argument (frozen neurons + sublevel box) for ``t >= T``.
+    """Search a trapping argument for ``t >= T`` (module docstring).
 
     ``terminal``: balls, one per state coordinate, containing the state at time ``T``.
-    ``strategy``: ``"local"`` (a box around the local minimizer of ``L`` near ``X_T``,
-    grown face by face), ``"periodic"`` (normalized flow: every live angle unrestricted,
-    a box in ``(v, c)`` around 0) or ``"auto"`` (local, then periodic).
+    ``strategy``: ``"local"`` (a sublevel box around the local minimizer of ``L`` near
+    ``X_T``, grown face by face), ``"periodic"`` (normalized flow: every live angle
+    unrestricted, a sublevel box in ``(v, c)`` around 0), ``"arc-length"``, ``"dying"``,
+    ``"saturating"`` or ``"auto"`` (arc-length, dying or saturating according to the
+    terminal configuration, then local, then periodic).
     Returns a :class:`TrapResult`; ``ok`` is True only when
     :func:`verifier.checker.trapping.verify_trapping` accepts the returned ``spec``.
     Never raises on bad input or failure: ``ok=False`` with a one-line ``reason``.
@@ -411,8 +438,8 @@ def find_trapping(problem: Any, flow: str, signs: Any, terminal: list[arb], prec
             raise _Fail(f"terminal enclosure must be a list of {dim} balls")
         if not all(isinstance(t, arb) and t.is_finite() for t in terminal):
             raise _Fail("terminal enclosure has a non-finite entry")
-        if strategy not in ("auto", "local", "periodic"):
-            raise _Fail(f"unknown strategy {strategy!r} (auto, local or periodic)")
+        if strategy not in STRATEGIES:
+            raise _Fail(f"unknown strategy {strategy!r} ({', '.join(STRATEGIES)})")
         if strategy == "periodic" and flow != "normalized":
             raise _Fail("the periodic strategy needs the normalized flow")
         with precision(prec):
@@ -445,8 +472,63 @@ def _find(problem, flow, s, terminal, prec, deadline, t0, config, strategy) -> T
     if not U.is_finite():
         raise _Fail("no finite upper bound of L on the terminal box")
     S.Uq = exact_fraction(U)
-    S.Lpt = float(S.F.risk([t.mid() for t in terminal]).mid())
+    S.Lq = exact_fraction(S.F.risk([t.mid() for t in terminal]).mid())
+    S.Lpt = float(S.Lq)
     S.set_level(Fraction(1, 10))
+    S.s = s
+
+    # the arguments for degenerate configurations (docs/infinite-horizon.md)
+    from verifier.certificates.arc_length import search_arc_length
+    from verifier.certificates.dying import dying_candidates, search_dying
+
+    reasons = []
+    live = [j for j in range(H) if not dead[j]]
+    cands = dying_candidates(S)
+    dyn = {j for j, _ in cands}
+    full = [j for j in live if config[j] == "fully-active"]
+    affine = bool(full) and all(j in full or j in dyn for j in live)
+    if strategy in ("auto", "arc-length"):
+        if affine:
+            res = search_arc_length(S, [c for c in cands if c[0] not in full])
+            if isinstance(res, dict):
+                return TrapResult(True, res, "", config, dict(res["bounds"]),
+                                  seconds=time.monotonic() - t0)
+            reasons.append(f"arc-length: {res}")
+        elif strategy == "arc-length":
+            reasons.append("arc-length: some live neuron is neither fully active nor dying")
+    if strategy in ("auto", "dying"):
+        if cands and not full:
+            share = deadline if strategy == "dying" else \
+                time.monotonic() + 0.5 * max(deadline - time.monotonic(), 0.0)
+            res = search_dying(S, cands, share)
+            if isinstance(res, dict):
+                return TrapResult(True, res, "", config, dict(res["bounds"]),
+                                  seconds=time.monotonic() - t0)
+            reasons.append(f"dying: {res}")
+        elif strategy == "dying":
+            reasons.append("dying: no neuron with a short active piece at an end of [a, b]"
+                           if not cands else "dying: a live neuron is fully active")
+    if strategy in ("auto", "saturating") and not full:
+        from verifier.certificates.saturating import saturating_candidate, search_saturating
+
+        cand = saturating_candidate(S)
+        if cand is not None:
+            res = search_saturating(S, *cand)
+            if isinstance(res, dict):
+                return TrapResult(True, res, "", config, dict(res["bounds"]),
+                                  seconds=time.monotonic() - t0)
+            reasons.append(f"saturating: {res}")
+        elif strategy == "saturating":
+            reasons.append("saturating: the only live neuron is not saturating")
+    if strategy == "auto" and full:
+        # the level set of L through X_T contains the curve that moves a fully active
+        # neuron's angle with its affine contribution fixed; inside the fully active
+        # region it reaches cos phi_j = 0, where v_j is unbounded
+        reasons.append("sublevel: not tried (with a fully active neuron the level sets "
+                       "of L are unbounded)")
+    if strategy in ("arc-length", "dying", "saturating") or (strategy == "auto" and full):
+        return TrapResult(False, None, "; ".join(reasons), config,
+                          seconds=time.monotonic() - t0)
 
     # float guidance: a local minimizer near X_T and its Hessian
     try:
@@ -494,7 +576,6 @@ def _find(problem, flow, s, terminal, prec, deadline, t0, config, strategy) -> T
                 ext = max(abs(float(S.t_lo[i])), abs(float(S.t_hi[i])))
                 r2[i] = 2.0 * ext + 1.0
         strategies.append(("box in (v, c) with unrestricted angles", center, r2, per))
-    reasons = []
     rounds = MAX_ROUNDS
     for n, (label, center, rad, periodic) in enumerate(strategies):
         share = (deadline - time.monotonic()) / (len(strategies) - n)
@@ -502,7 +583,7 @@ def _find(problem, flow, s, terminal, prec, deadline, t0, config, strategy) -> T
         if isinstance(res, dict):
             return TrapResult(True, res, "", config, dict(res["bounds"]),
                               seconds=time.monotonic() - t0)
-        reasons.append(f"{label}: {res}")
+        reasons.append(f"sublevel, {label}: {res}")
     return TrapResult(False, None, "; ".join(reasons), config, seconds=time.monotonic() - t0)
 
 

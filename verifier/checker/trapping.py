@@ -490,7 +490,8 @@ def parse_spec(spec: Any, flow: str, H: int, dim: int) -> dict:
     if missing:
         raise TrapCheckError(f"trapping section: missing key(s) {sorted(missing)}")
     if spec["kind"] != "sublevel":
-        raise TrapCheckError(f"trapping kind must be 'sublevel', got {_show(spec['kind'])}")
+        raise TrapCheckError(f"trapping kind must be one of {', '.join(KINDS)}, got "
+                             f"{_show(spec['kind'])}")
     frozen = _int_list(spec["frozen"], H, "frozen")
     periodic = _int_list(spec["periodic"], H, "periodic")
     if periodic and flow != "normalized":
@@ -564,15 +565,143 @@ def face_box(K: list[tuple[Fraction, Fraction] | None], i: int, side: int) -> Bo
     return box
 
 
+# ----------------------------------------------------------------------------------------
+# helpers shared by the other kinds (verifier.checker.arc_length, verifier.checker.dying)
+
+
+def check_keys(spec: Any, keys: set[str]) -> None:
+    """``spec`` is an object with exactly ``keys``."""
+    if not isinstance(spec, dict):
+        raise TrapCheckError("trapping section must be an object")
+    extra = set(spec) - keys
+    missing = keys - set(spec)
+    if extra:
+        raise TrapCheckError(f"trapping section: unknown key(s) {sorted(extra)}")
+    if missing:
+        raise TrapCheckError(f"trapping section: missing key(s) {sorted(missing)}")
+
+
+def parse_index_list(v: Any, H: int, what: str) -> list[int]:
+    """Sorted distinct neuron indices in ``[0, H)``."""
+    return _int_list(v, H, what)
+
+
+def parse_box(box: Any, dim: int) -> list[tuple[Fraction, Fraction]]:
+    """A box with an exact ``[lo, hi]`` interval for every coordinate."""
+    if not isinstance(box, list) or len(box) != dim:
+        raise TrapCheckError(f"box: expected {dim} intervals")
+    out = []
+    for i, iv in enumerate(box):
+        if not isinstance(iv, list) or len(iv) != 2:
+            raise TrapCheckError(f"box[{i}]: expected [lo, hi]")
+        lo = parse_exact(iv[0], f"box[{i}] lo")
+        hi = parse_exact(iv[1], f"box[{i}] hi")
+        if lo > hi:
+            raise TrapCheckError(f"box[{i}]: empty interval")
+        out.append((lo, hi))
+    return out
+
+
+def parse_bounds(bounds: Any, H: int) -> tuple[list[Fraction], Fraction]:
+    """``{"v": [H numbers], "c": number}`` as Fractions."""
+    if not isinstance(bounds, dict) or set(bounds) != {"v", "c"}:
+        raise TrapCheckError("bounds: expected an object with exactly the keys v, c")
+    if not isinstance(bounds["v"], list) or len(bounds["v"]) != H:
+        raise TrapCheckError(f"bounds.v: expected {H} numbers")
+    bv = [parse_exact(t, f"bounds.v[{j}]") for j, t in enumerate(bounds["v"])]
+    return bv, parse_exact(bounds["c"], "bounds.c")
+
+
+def terminal_ends(terminal: Sequence[arb]) -> list[tuple[Fraction, Fraction]]:
+    """The exact ends of the terminal balls."""
+    return [(exact_fraction(t.lower()), exact_fraction(t.upper())) for t in terminal]
+
+
+def containment(K: Sequence[tuple[Fraction, Fraction] | None], terminal: Sequence[arb],
+                frozen_idx: Sequence[int], names: Sequence[str]) -> str | None:
+    """``X_T`` inside ``K``: frozen coordinates' intervals contain their terminal
+    interval, every other coordinate's terminal interval lies in the open interval."""
+    for i, (t_lo, t_hi) in enumerate(terminal_ends(terminal)):
+        iv = K[i]
+        if iv is None:
+            continue
+        if i in frozen_idx:
+            if not (iv[0] <= t_lo and t_hi <= iv[1]):
+                return f"box for frozen {names[i]} does not contain its terminal interval"
+        elif not (iv[0] < t_lo and t_hi < iv[1]):
+            return f"terminal {names[i]} is not strictly inside the box"
+    return None
+
+
+def bounds_cover(bv: Sequence[Fraction], bc: Fraction,
+                 K: Sequence[tuple[Fraction, Fraction]], flow: str, H: int) -> str | None:
+    """The claimed bounds dominate ``K``'s ``v`` and ``c`` extents."""
+    for j in range(H):
+        if bv[j] < _extent(K[v_index(flow, H, j)]):
+            return f"bound for |v_{j + 1}| is below the box extent"
+    if bc < _extent(K[len(K) - 1]):
+        return "bound for |c| is below the box extent"
+    return None
+
+
+def regular_standard(K: Sequence[tuple[Fraction, Fraction]], H: int) -> str | None:
+    """Standard flow: no neuron's ``(w_j, b_j)`` rectangle of ``K`` contains ``(0, 0)``."""
+    for j in range(H):
+        wi, bi = K[j], K[H + j]
+        if not (wi[0] > 0 or wi[1] < 0 or bi[0] > 0 or bi[1] < 0):
+            return (f"box contains (w_{j + 1}, b_{j + 1}) = (0, 0), where the standard flow "
+                    "is not regular")
+    return None
+
+
+def sup_at_most(field: RiskField, terminal: Sequence[arb], level: Fraction,
+                budget: _Budget) -> str | None:
+    """Prove ``L <= level`` on the terminal box (None when proven)."""
+    tbox = [(t.lower(), t.upper()) for t in terminal]
+    why = _bound(field, tbox, _ball(level), -1, budget)
+    return None if why is None else f"cannot prove sup L(X_T) <= level: {why}"
+
+
+def ball_of(q: Fraction) -> arb:
+    """A ball containing ``q`` (exact when ``q`` is dyadic)."""
+    return _ball(q)
+
+
+def interval_ball(lo: Fraction, hi: Fraction) -> arb:
+    """A ball containing ``[lo, hi]``."""
+    a, b = _ends(lo, hi)
+    return a if a == b else arb.union(a, b)
+
+
+KINDS = ("sublevel", "arc-length", "dying", "saturating")
+
+
 def check_trapping(problem: Any, flow: str, signs: Any, terminal: Sequence[arb],
                    spec: Any, prec: int, max_cells: int = DEFAULT_MAX_CELLS,
                    on_face: Callable[[int, int, str | None], None] | None = None
                    ) -> str | None:
     """:func:`verify_trapping` raising :class:`TrapCheckError` on malformed input.
 
-    ``on_face(i, side, reason)``, when given, is called for every face with its outcome,
-    and the face checks continue after a failure (all failing faces are reported).
+    Dispatches on ``spec["kind"]``: ``sublevel`` (here), ``arc-length``
+    (:mod:`verifier.checker.arc_length`), ``dying`` (:mod:`verifier.checker.dying`),
+    ``saturating`` (:mod:`verifier.checker.saturating`).
+    ``on_face(i, side, reason)`` (sublevel only), when given, is called for every face
+    with its outcome, and the face checks continue after a failure (all failing faces
+    are reported).
     """
+    kind = spec.get("kind") if isinstance(spec, dict) else None
+    if kind == "arc-length":
+        from verifier.checker.arc_length import check_arc_length
+
+        return check_arc_length(problem, flow, signs, terminal, spec, prec, max_cells)
+    if kind == "dying":
+        from verifier.checker.dying import check_dying
+
+        return check_dying(problem, flow, signs, terminal, spec, prec, max_cells)
+    if kind == "saturating":
+        from verifier.checker.saturating import check_saturating
+
+        return check_saturating(problem, flow, signs, terminal, spec, prec, max_cells)
     flows.check_flow(flow)
     check_prec(prec)
     H = problem.width

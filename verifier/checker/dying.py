@@ -1,0 +1,459 @@
+"""Independent re-verification of the *dying-neuron* trapping argument.
+
+Setting and notation as in :mod:`verifier.checker.trapping` (flows ``normalized`` and
+``normalized-weights``). A neuron ``j`` is *dying at the end* ``e`` of ``[a, b]`` when its
+kink ``kappa_j = -b_j / w_j`` lies in ``[a, b]`` close to ``e`` and its active set is the
+short piece between the kink and ``e``: ``(kappa_j, b]`` (``e = b``, ``w_j > 0``) or
+``[a, kappa_j)`` (``e = a``, ``w_j < 0``). Its *active length* is ``eps_j = b - kappa_j``
+resp. ``kappa_j - a`` (``<= 0``: the neuron is dead). The argument is stated and proven in
+``docs/infinite-horizon.md`` (section "Dying neurons"); in short:
+
+*Data* (``{"kind": "dying", ...}``): frozen (dead) neurons, dying neurons each with
+``end``, ``eps``, ``k``, ``C_v``, ``drift``, a box ``U`` (every coordinate) and a
+``level``. The other coordinates (``c`` and every other neuron's) are the *rest*.
+
+*Verified here*:
+
+1. frozen neurons are dead over ``X_T``; ``X_T`` lies in ``U`` (strictly in the
+   non-frozen coordinates);
+2. for every dying neuron ``j``, over ``U``'s interval of its first coordinate
+   ``theta_j`` (``phi_j`` or ``b_j``): ``w_j`` has the sign of its end (``> 0`` for
+   ``b``, ``< 0`` for ``a``), the kink stays on the far side of the other end
+   (``kappa_j > a`` resp. ``< b``), and at the end of the interval where the kink is
+   furthest towards ``e`` the neuron is dead (``kappa_j >= b`` resp. ``<= a``): the
+   angle/bias ``theta_e`` at which the kink sits exactly on ``e`` lies in ``U``;
+3. ``eps >= sup max(eps_j, 0)`` over ``X_T``;
+4. by branch and bound over ``U``: at every point of ``U`` where neuron ``j`` is active,
+   ``h_j >= k > 0`` and ``|w_j| |(N - f) p| <= C_v`` on its active set, where
+   ``h_j = 2 v_j m (d eps_j / d theta_j)`` and ``m`` ranges over the values of
+   ``(d sigma_j / d theta_j)(x) (N(x) - f(x)) p(x)`` for ``x`` in the active set; since
+   ``dL/d theta_j = 2 v_j int_{A_j} (d sigma_j / d theta_j) (N - f) p dx = 2 v_j eps_j m``
+   for some such ``m`` (mean value theorem for integrals over an interval of length
+   ``eps_j``), the flow gives ``eps_j' = -h_j eps_j``, hence ``eps_j' <= -k eps_j``;
+   and ``|v_j'| = |2 int_{A_j} sigma_j (N - f) p| <= C_v eps_j^2`` because
+   ``0 <= sigma_j <= |w_j| eps_j`` on ``A_j``;
+5. ``drift * 2 k >= C_v eps^2`` (exact), and ``U``'s ``v_j`` interval contains
+   ``[v_lo - drift, v_hi + drift]`` strictly (``[v_lo, v_hi]`` the terminal interval);
+6. ``sup L(X_T) <= level``, and on every face of ``U`` in a rest coordinate ``i``, at
+   every point, either the flow points strictly inward (``dL/dy_i > 0`` on the upper
+   face, ``< 0`` on the lower one) or ``L > level`` (branch and bound, per cell);
+7. the claimed bounds dominate ``U``'s ``v`` and ``c`` extents.
+
+*Conclusion.* Up to a first exit time from ``U``: a dying neuron's ``eps_j`` decreases
+(``eps_j(t) <= eps e^{-k (t - T)}``) but stays positive, so ``theta_j`` moves monotonically
+towards ``theta_e`` without reaching it, and ``v_j`` moves by at most
+``int C_v eps_j^2 <= C_v eps^2 / (2 k) <= drift`` (a neuron dead at ``T`` does not move at
+all); a rest coordinate cannot reach a face (inward field, or ``L`` above its initial
+value). So no coordinate reaches the boundary of ``U``: the solution stays in ``U`` for
+all ``t >= T``.
+
+This module imports nothing from :mod:`verifier.certificates` or :mod:`verifier.integrate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from flint import arb
+
+from verifier.arith.balls import BallArithmetic
+from verifier.arith.compile import compile_expr
+from verifier.arith.precision import check_prec, precision
+from verifier.checker.trapping import (
+    Box,
+    RiskField,
+    TrapCheckError,
+    _Budget,
+    _check_terminal,
+    _domain_ends,
+    _midpoint,
+    _to_balls,
+    ball_of,
+    bounds_cover,
+    cell_bound,
+    check_keys,
+    containment,
+    face_box,
+    neuron_coordinates,
+    neuron_dead,
+    parse_bounds,
+    parse_box,
+    parse_exact,
+    parse_index_list,
+    split_cell,
+    sup_at_most,
+    terminal_ends,
+    v_index,
+)
+from verifier.expr import X
+from verifier.field import flows
+
+KEYS = {"kind", "frozen", "dying", "box", "level", "bounds"}
+DYING_KEYS = {"neuron", "end", "eps", "k", "C_v", "drift"}
+FLOWS = ("normalized", "normalized-weights")
+
+#: Default number of cells for the branch and bound of ``h_j`` and ``C_v`` over ``U``.
+RATE_CELLS = 20_000
+
+
+@dataclass
+class Dying:
+    """One dying neuron of a spec (numbers as Fractions)."""
+
+    neuron: int
+    end: str  # "a" or "b"
+    eps: Fraction
+    k: Fraction
+    C_v: Fraction
+    drift: Fraction
+
+
+# ----------------------------------------------------------------------------------------
+# target and density in ball arithmetic
+
+
+class PointFunctions:
+    """The target ``f`` and the density ``p`` at points or balls of ``[a, b]``."""
+
+    def __init__(self, problem: Any) -> None:
+        self._f = (problem.target_pieces.cuts,
+                   [compile_expr(e, (X,)) for e in problem.target_pieces.exprs])
+        self._p = (problem.density_pieces.cuts,
+                   [compile_expr(e, (X,)) for e in problem.density_pieces.exprs])
+
+    @staticmethod
+    def _eval(ar: BallArithmetic, pieces, x: arb) -> arb:
+        cuts, fns = pieces
+        return ar.piecewise(x, [ar.const(c) for c in cuts], fns)
+
+    def f(self, ar: BallArithmetic, x: arb) -> arb:
+        return self._eval(ar, self._f, x)
+
+    def p(self, ar: BallArithmetic, x: arb) -> arb:
+        return self._eval(ar, self._p, x)
+
+
+# ----------------------------------------------------------------------------------------
+# geometry of one dying neuron
+
+
+def _kink(flow: str, signs: Sequence[int], j: int, theta: arb) -> tuple[arb, arb]:
+    """``(w_j, kappa_j)`` over a ball of the neuron's first coordinate."""
+    if flow == "normalized":
+        w = theta.cos()
+        return w, -theta.sin() / w
+    w = arb(signs[j])
+    return w, -theta / w
+
+
+def _dkappa_sign(flow: str, signs: Sequence[int], j: int) -> int:
+    """The sign of ``d kappa_j / d theta_j`` (constant where ``w_j != 0``)."""
+    return -1 if flow == "normalized" else -signs[j]
+
+
+def geometry(problem: Any, flow: str, signs: Sequence[int], d: Dying,
+             interval: tuple[Fraction, Fraction]) -> str | None:
+    """Item 2 of the module docstring for one dying neuron (None: verified)."""
+    a, e = (ball_of(t) if isinstance(t, Fraction) else t for t in _domain_ends(problem))
+    lo, hi = ball_of(interval[0]).lower(), ball_of(interval[1]).upper()
+    theta = lo if lo == hi else arb.union(lo, hi)
+    w, kappa = _kink(flow, signs, d.neuron, theta)
+    j1 = d.neuron + 1
+    if d.end == "b":
+        if not w > 0:
+            return f"dying neuron {j1}: w_{j1} is not certainly positive on the box"
+        if not kappa.lower() > a.upper():
+            return f"dying neuron {j1}: the kink is not certainly right of a on the box"
+    else:
+        if not w < 0:
+            return f"dying neuron {j1}: w_{j1} is not certainly negative on the box"
+        if not kappa.upper() < e.lower():
+            return f"dying neuron {j1}: the kink is not certainly left of b on the box"
+    # the end of the interval where the kink is furthest towards e: dead there
+    towards_e_increasing = (d.end == "b") == (_dkappa_sign(flow, signs, d.neuron) > 0)
+    dead_end = hi if towards_e_increasing else lo
+    _, kd = _kink(flow, signs, d.neuron, dead_end)
+    dead = kd.lower() >= e.upper() if d.end == "b" else kd.upper() <= a.lower()
+    if not dead:
+        return (f"dying neuron {j1}: the box does not reach the angle where the kink sits "
+                f"on the end {d.end}")
+    return None
+
+
+def active_length(problem: Any, flow: str, signs: Sequence[int], d: Dying,
+                  theta: arb) -> arb:
+    """``eps_j`` over a ball of ``theta_j``."""
+    a, e = (ball_of(t) if isinstance(t, Fraction) else t for t in _domain_ends(problem))
+    _, kappa = _kink(flow, signs, d.neuron, theta)
+    return e - kappa if d.end == "b" else kappa - a
+
+
+# ----------------------------------------------------------------------------------------
+# the rate k and the constant C_v
+
+
+def rate_bounds(problem: Any, flow: str, signs: Sequence[int], dying: Sequence[Dying],
+                y: Sequence[arb], fp: PointFunctions) -> list[tuple[arb, arb] | None]:
+    """Per dying neuron, over the box ``y`` (balls): ``(lower bound of h_j, upper bound of
+    |w_j| |(N - f) p|)`` on its active set, or None when no point of ``y`` has the neuron
+    active. Must run inside a precision scope."""
+    ar = BallArithmetic()
+    H = problem.width
+    a, e = (ball_of(t) if isinstance(t, Fraction) else t for t in _domain_ends(problem))
+    w, b, v, c = flows.parameters(ar, flow, list(y), H, tuple(signs))
+    zero = arb(0)
+    out: list[tuple[arb, arb] | None] = []
+    for d in dying:
+        j = d.neuron
+        _, kappa = _kink(flow, signs, j, y[j])
+        if d.end == "b":
+            if kappa.lower() >= e.upper():
+                out.append(None)
+                continue
+            xs = arb.union(kappa.lower(), e.upper())
+        else:
+            if kappa.upper() <= a.lower():
+                out.append(None)
+                continue
+            xs = arb.union(a.lower(), kappa.upper())
+        net = c
+        for i in range(H):
+            net = net + v[i] * ar.max(w[i] * xs + b[i], zero)
+        rp = (net - fp.f(ar, xs)) * fp.p(ar, xs)
+        if flow == "normalized":
+            dsig = w[j] - b[j] * xs
+            deps = 1 / ar.powi(w[j], 2)  # d eps / d phi = -/+ d kappa / d phi = +/- sec^2
+        else:
+            dsig = arb(1)
+            deps = arb(signs[j])  # d kappa / d b_j = -s_j
+        if d.end == "a":
+            deps = -deps
+        h = 2 * v[j] * dsig * rp * deps
+        cv = abs(w[j]) * rp.abs_upper()
+        out.append((h.lower(), cv.abs_upper()))
+    return out
+
+
+def prove_rates(problem: Any, flow: str, signs: Sequence[int], dying: Sequence[Dying],
+                box: Sequence[tuple[Fraction, Fraction]], moving: Sequence[int],
+                max_cells: int = RATE_CELLS) -> str | None:
+    """Item 4: ``h_j >= k_j`` and ``|w_j| |(N - f) p| <= C_v`` for every dying neuron at
+    every point of ``box`` where it is active (bisection over the coordinates
+    ``moving``). None when proven. Must run inside a precision scope."""
+    fp = PointFunctions(problem)
+    ks = [ball_of(d.k) for d in dying]
+    cvs = [ball_of(d.C_v) for d in dying]
+    start = [(ball_of(lo).lower(), ball_of(hi).upper()) for lo, hi in box]
+    stack = [start]
+    cells = 0
+    while stack:
+        B = stack.pop()
+        cells += 1
+        if cells > max_cells:
+            return "cell budget exhausted before a proof of the rates"
+        y = _to_balls(B)
+        res = rate_bounds(problem, flow, signs, dying, y, fp)
+        ok = True
+        for r, k, cv in zip(res, ks, cvs):
+            if r is None:
+                continue
+            if not (r[0] >= k and r[1] <= cv):
+                ok = False
+                break
+        if ok:
+            continue
+        i = max((i for i in moving if B[i][0] != B[i][1]),
+                key=lambda i: float((B[i][1] - B[i][0]).upper()), default=None)
+        if i is None:
+            return "cannot bisect a cell further"
+        m = _midpoint(*B[i])
+        if not (B[i][0] < m < B[i][1]):
+            return "cannot prove the rates on a cell that cannot be bisected"
+        left, right = list(B), list(B)
+        left[i], right[i] = (B[i][0], m), (m, B[i][1])
+        stack += [right, left]
+    return None
+
+
+def rate_estimate(problem: Any, flow: str, signs: Sequence[int], dying: Sequence[Dying],
+                  box: Sequence[tuple[Fraction, Fraction]], splits: int = 8
+                  ) -> list[tuple[float, float]]:
+    """Per dying neuron ``(min h_j lower bound, max C_v upper bound)`` over ``splits``
+    slices of its ``theta_j`` interval (rigorous bounds over ``box``; for proposing)."""
+    fp = PointFunctions(problem)
+    start = [(ball_of(lo).lower(), ball_of(hi).upper()) for lo, hi in box]
+    out = []
+    for d in dying:
+        lo, hi = start[d.neuron]
+        ends = [lo] + [(lo + (hi - lo) * q / splits).mid() for q in range(1, splits)] + [hi]
+        kmin, cmax = float("inf"), 0.0
+        for q in range(splits):
+            B = list(start)
+            B[d.neuron] = (ends[q], ends[q + 1])
+            r = rate_bounds(problem, flow, signs, [d], _to_balls(B), fp)[0]
+            if r is None:
+                continue
+            kmin = min(kmin, float(r[0]))
+            cmax = max(cmax, float(r[1]))
+        out.append((kmin, cmax))
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# rest faces: inward field or above the level
+
+
+def face_inward_or_above(field: RiskField, box: Box, i: int, side: int, level: arb,
+                         budget: _Budget, deadline: float | None = None) -> str | None:
+    """Prove, at every point of the face ``box`` (coordinate ``i`` fixed at its ``side``
+    end), ``dL/dy_i > 0`` (upper face) / ``< 0`` (lower face) or ``L > level``.
+
+    Depth-first branch and bound; None when proven, else a reason. ``deadline`` (a
+    ``time.monotonic()`` value; the search's, the checker passes none) stops it early."""
+    import time
+
+    fixed = frozenset([i])
+    stack: list[Box] = [list(box)]
+    while stack:
+        B = stack.pop()
+        if not budget.take():
+            return "cell budget exhausted before a proof"
+        if deadline is not None and time.monotonic() > deadline:
+            return "time budget exhausted before a proof"
+        _, g = field.risk_grad(_to_balls(B))
+        gi = g[i]
+        if (gi > 0) if side == 1 else (gi < 0):
+            continue
+        cb = cell_bound(field, B, +1, level, fixed)
+        if cb.bound > level:
+            continue
+        if cb.value <= level:
+            _, gm = field.risk_grad(cb.mid)
+            if (gm[i] <= 0) if side == 1 else (gm[i] >= 0):
+                where = ", ".join(f"{float(t.mid()):.6g}" for t in cb.mid)
+                return f"L <= level and the field points outward at ({where})"
+        kids = split_cell(B, cb.grad, fixed)
+        if kids is None:
+            return "cannot decide on a cell that cannot be bisected"
+        stack.append(kids[1])
+        stack.append(kids[0])
+    return None
+
+
+# ----------------------------------------------------------------------------------------
+# the check
+
+
+def parse_dying_entry(d: dict, H: int, n: int) -> Dying:
+    """One entry of a ``dying`` list (keys already checked by the caller)."""
+    j = d["neuron"]
+    if isinstance(j, bool) or not isinstance(j, int) or not 0 <= j < H:
+        raise TrapCheckError(f"dying[{n}].neuron: not a neuron index in [0, {H})")
+    if d["end"] not in ("a", "b"):
+        raise TrapCheckError(f"dying[{n}].end must be 'a' or 'b'")
+    return Dying(j, d["end"], *(parse_exact(d[key], f"dying[{n}].{key}")
+                                for key in ("eps", "k", "C_v", "drift")))
+
+
+def dying_numbers(dying: Sequence[Dying], K: Sequence[tuple[Fraction, Fraction]],
+                  ends: Sequence[tuple[Fraction, Fraction]], flow: str, H: int
+                  ) -> str | None:
+    """Item 5 (exact): signs of the constants, ``2 k drift >= C_v eps^2`` and room for the
+    drift in ``U``'s ``v_j`` interval (``ends``: the terminal intervals)."""
+    for d in dying:
+        j1 = d.neuron + 1
+        if not (d.k > 0 and d.eps >= 0 and d.C_v >= 0 and d.drift >= 0):
+            return f"dying neuron {j1}: need k > 0 and eps, C_v, drift >= 0"
+        if not d.drift * 2 * d.k >= d.C_v * d.eps * d.eps:
+            return f"dying neuron {j1}: drift is below C_v eps^2 / (2 k)"
+        vi = v_index(flow, H, d.neuron)
+        if not (K[vi][0] < ends[vi][0] - d.drift and ends[vi][1] + d.drift < K[vi][1]):
+            return f"dying neuron {j1}: the box does not contain v_{j1} +/- drift"
+    return None
+
+
+def parse_dying(spec: Any, H: int, dim: int) -> dict:
+    """Validate the structure of a dying section; numbers become Fractions."""
+    check_keys(spec, KEYS)
+    if spec["kind"] != "dying":
+        raise TrapCheckError("trapping kind must be 'dying'")
+    frozen = parse_index_list(spec["frozen"], H, "frozen")
+    raw = spec["dying"]
+    if not isinstance(raw, list) or not raw:
+        raise TrapCheckError("dying: expected a non-empty list of dying neurons")
+    dying: list[Dying] = []
+    for n, d in enumerate(raw):
+        check_keys(d, DYING_KEYS)
+        dying.append(parse_dying_entry(d, H, n))
+    idx = [d.neuron for d in dying]
+    if len(set(idx)) != len(idx) or set(idx) & set(frozen):
+        raise TrapCheckError("dying: a neuron is listed twice or is also frozen")
+    out = {"frozen": frozen, "dying": dying, "box": parse_box(spec["box"], dim),
+           "level": parse_exact(spec["level"], "level")}
+    out["bv"], out["bc"] = parse_bounds(spec["bounds"], H)
+    return out
+
+
+def check_dying(problem: Any, flow: str, signs: Any, terminal: Sequence[arb], spec: Any,
+                prec: int, max_cells: int) -> str | None:
+    """Verify a ``dying`` section (module docstring); None when verified, else a one-line
+    reason. Raises :class:`TrapCheckError` on malformed input."""
+    flows.check_flow(flow)
+    check_prec(prec)
+    if flow not in FLOWS:
+        return f"the dying-neuron argument is implemented for the flows {', '.join(FLOWS)}"
+    H = problem.width
+    dim = flows.dim(flow, H)
+    s = flows.check_signs(signs, H, flow)
+    terminal = _check_terminal(terminal, dim)
+    sp_ = parse_dying(spec, H, dim)
+    frozen, dying, K, level = sp_["frozen"], sp_["dying"], sp_["box"], sp_["level"]
+    frozen_idx = sorted(i for j in frozen for i in neuron_coordinates(flow, H, j))
+    moving = [i for i in range(dim) if i not in frozen_idx]
+    dying_idx = {i for d in dying for i in neuron_coordinates(flow, H, d.neuron)}
+    rest = [i for i in moving if i not in dying_idx]
+    names = flows.coordinate_names(flow, H)
+    why = dying_numbers(dying, K, terminal_ends(terminal), flow, H)
+    if why is not None:
+        return why
+    with precision(prec):
+        for j in frozen:
+            if not neuron_dead(problem, flow, s, j, terminal):
+                return f"neuron {j + 1} is not certainly dead over the terminal box"
+        why = containment(K, terminal, frozen_idx, names)
+        if why is not None:
+            return why
+        why = bounds_cover(sp_["bv"], sp_["bc"], K, flow, H)
+        if why is not None:
+            return why
+        for d in dying:
+            why = geometry(problem, flow, s, d, K[d.neuron])
+            if why is not None:
+                return why
+            eps_t = active_length(problem, flow, s, d, terminal[d.neuron])
+            if not eps_t.upper() <= ball_of(d.eps).lower():
+                return f"dying neuron {d.neuron + 1}: eps is below the active length on X_T"
+        budget = _Budget(max_cells)
+        why = prove_rates(problem, flow, s, dying, K, moving, min(RATE_CELLS, max_cells))
+        if why is not None:
+            return f"cannot prove the decay rate and C_v on the box: {why}"
+        field = RiskField(problem, flow, s)
+        why = sup_at_most(field, terminal, level, budget)
+        if why is not None:
+            return why
+        lev = ball_of(level)
+        for i in rest:
+            for side in (0, 1):
+                why = face_inward_or_above(field, face_box(K, i, side), i, side, lev, budget)
+                if why is not None:
+                    return (f"face {names[i]} = {'lo' if side == 0 else 'hi'}: neither "
+                            f"inward nor above the level: {why}")
+    return None
+
+
+__all__ = ["DYING_KEYS", "KEYS", "Dying", "PointFunctions", "active_length", "check_dying",
+           "dying_numbers", "face_inward_or_above", "geometry", "parse_dying",
+           "parse_dying_entry", "prove_rates", "rate_bounds", "rate_estimate"]
