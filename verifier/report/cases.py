@@ -202,12 +202,6 @@ CASES: tuple[Case | SweepCase, ...] = (
     Case("std-sin-h2", "standard", "standard GF, H = 2, f(x) = sin(3x)", TARGETS["sin"],
          ("0.8", "-0.6", "0.6", "0.8", "1.1", "-0.5", "0.1"), width=2, flow="standard",
          horizon="10"),
-    # -- a region sweep (H = 1) ----------------------------------------------------------
-    SweepCase("sweep-h1-cubic", "sweep", "NGF, H = 1, f(x) = x^3 - x: the region "
-              "phi in [2.49, 2.51], v in [0.99, 1.01], c = 0, covered by certified boxes",
-              TARGETS["cubic"], (("phi", "2.49:2.51"), ("v", "0.99:1.01"), ("c", "0")),
-              horizon="20", options=(("min_size", "0.0025"), ("trap_budget", "5"),
-                                     ("workers", "2"))),
 )
 
 
