@@ -115,6 +115,10 @@ class Arithmetic:
             return -1
         return None
 
+    def decided_sign(self, x: Value) -> int | None:
+        """:meth:`sign`, but ``None`` (never an exception) when it is undecided."""
+        return self.sign(x)
+
     def max(self, x: Value, y: Value) -> Value:
         raise NotImplementedError
 
@@ -176,7 +180,9 @@ class Arithmetic:
         certainly active on all of ``[lo, hi]``, or its ends are enclosed by
         :meth:`anywhere` (valid, but with no derivative information).
         """
-        sw = self.sign(w)
+        # Orientation only matters when the kink may lie in [lo, hi]: a neuron active
+        # (or dead) on all of it is analytic across w = 0, its kink passing infinity.
+        sw = self.decided_sign(w)
         if sw == 1:
             return self.clamp(-b / w, lo, hi), hi
         if sw == -1:

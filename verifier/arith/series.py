@@ -66,6 +66,12 @@ class SeriesArithmetic(BallArithmetic):
                 raise NotOnePiece("expansion point on a switching surface")
         return d
 
+    def decided_sign(self, x):
+        try:
+            return self.sign(x)
+        except NotOnePiece:
+            return None
+
     def max(self, x, y):
         return x if self.ge(x, y) else y
 

@@ -8,7 +8,10 @@ trajectory of the flow satisfies ``|v_j(t)| <= R_v[j]`` and ``|c(t)| <= R_c`` fo
 * ``0 <= t <= T`` when the status is ``bounded-on-horizon`` (the infinite-horizon
   argument failed; the reason and the terminal configuration are recorded);
 * ``0 <= t <= t_reached < T`` when the status is ``failed`` (the enclosure could not
-  be kept beyond ``t_reached``; the reason is recorded).
+  be kept beyond ``t_reached``; the reason is recorded);
+* ``0 <= t <= T`` with status ``bounded-on-horizon`` also when the enclosure was lost
+  at ``t_reached < T`` but ``energy_tail`` bounds the rest by the energy inequality
+  (:mod:`verifier.certificates.energy`; the file's ``tail``).
 
 Everything a claim rests on is written exactly into the file, so that
 :mod:`verifier.checker` re-proves it without this module.
@@ -22,12 +25,14 @@ from fractions import Fraction
 from typing import Any
 
 import flint
+from flint import arb
 
 from verifier.arith.exact import canonical_vector, decimal_bounds
 from verifier.arith.precision import precision
 from verifier.certificates.bounds import box_maxima, upper_text
 from verifier.certificates.certificate import FORMAT, Certificate
 from verifier.certificates.encode import encode_steps, fraction_text
+from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.field import flows
 from verifier.integrate import integrate
 from verifier.integrate._timemap import parse_horizon
@@ -95,6 +100,7 @@ def certify(
     trap_budget: float = 20.0,
     max_steps: int = 200_000,
     width_limit: float = 10.0,
+    energy_tail: bool = False,
     progress: Callable[[float], None] | None = None,
 ) -> Certificate:
     """Prove explicit bounds for every trajectory from ``initial`` (module docstring).
@@ -103,8 +109,10 @@ def certify(
     pair per coordinate) in the state order of ``flow``. ``forever=False`` skips the
     infinite-horizon argument. ``max_steps`` and ``width_limit`` are passed to
     :func:`verifier.integrate` (a sweep uses them to give up early on a box that must
-    be split). Returns a :class:`Certificate` (``.status``,
-    ``.bounds``, ``.save(path)``); the enclosure itself failing is a status, not an
+    be split). ``energy_tail``: when the enclosure is lost before ``T`` (normalized
+    flows), bound ``[t_reached, T]`` by the energy inequality instead of failing.
+    Returns a :class:`Certificate` (``.status``, ``.bounds``, ``.save(path)``); the
+    enclosure itself failing is a status, not an
     exception.
     """
     flows.check_flow(flow)
@@ -126,9 +134,17 @@ def certify(
                             flow, H)
     trapping: dict = {"kind": "none"}
     configuration: list[str] = []
-    if not tube.ok:
+    tail: dict | None = None
+    if not tube.ok and energy_tail and flow in ENERGY_FLOWS:
+        with precision(prec):
+            tail, Rv, Rc = _energy_tail(problem, flow, signs, tube, T, Rv, Rc)
+    if not tube.ok and tail is None:
         status, reason = "failed", tube.message
         over = f"0 <= t <= {fraction_text(tube.t_reached)}"
+    elif not tube.ok:
+        status, over = "bounded-on-horizon", f"0 <= t <= {fraction_text(T)}"
+        reason = (f"{tube.message}; on [{float(tube.t_reached):.6g}, {float(T):.6g}] the "
+                  f"bounds come from the energy inequality (risk <= {tail['risk_sup']})")
     else:
         status, reason = "bounded-on-horizon", ""
         over = f"0 <= t <= {fraction_text(T)}"
@@ -171,12 +187,32 @@ def certify(
         "final_enclosure": final,
         "trapping": trapping,
         "configuration": configuration,
+        **({} if tail is None else {"tail": tail}),
         "steps": steps,
         "stats": {"steps": tube.n_steps, "low_order_steps": tube.n_low_order,
                   "integrate_seconds": round(t_int, 3),
                   "certify_seconds": round(time.perf_counter() - start, 3)},
     }
     return Certificate(data, tube=tube)
+
+
+def _energy_tail(problem, flow, signs, tube, T: Fraction, Rv, Rc):
+    """``(tail, Rv, Rc)``: the energy tail from the last set, or ``(None, Rv, Rc)`` when
+    the risk is not bounded there."""
+    field = problem.vector_field(flow=flow, signs=signs)
+    final = canonical_vector(tube.final)
+    L = risk_upper(field, final)
+    if not (L.is_finite() and all(x.is_finite() for x in final)):
+        return None, Rv, Rc
+    # Room for the checker's own reconstruction of the last set (rounding differs).
+    risk_text = upper_text(L * (1 + arb(2) ** -20) + arb(2) ** -60)
+    rho = radius(T - tube.t_reached, Fraction(risk_text))
+    tv, tc = box_maxima([tail_box(final, rho)], flow, problem.width)
+    Rv = [b if b > a else a for a, b in zip(Rv, tv)]
+    Rc = tc if tc > Rc else Rc
+    tail = {"kind": "energy", "from": fraction_text(tube.t_reached),
+            "risk_sup": risk_text}
+    return tail, Rv, Rc
 
 
 def _max_text(a, b: str) -> str:

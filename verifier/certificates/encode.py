@@ -25,8 +25,9 @@ def _witness(rec: StepRecord) -> dict:
     if rec.kind.value == "taylor":
         return {"guess": encode_vector(w["guess"])}
     if rec.kind.value == "split":
-        return {"neuron": w["neuron"], "live": {"guess": encode_vector(w["live"]["guess"])},
-                "dead": {"guess": encode_vector(w["dead"]["guess"])}}
+        return {"neuron": w["neuron"],
+                **{s: {"guess": encode_vector(w[s]["guess"])} for s in ("live", "dead")
+                   if s in w}}
     pt = w["point"]
     if pt["kind"] == "taylor":
         point = {"kind": "taylor", "order": pt["order"], "guess": encode_vector(pt["guess"])}

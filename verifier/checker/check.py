@@ -29,6 +29,7 @@ from flint import arb, fmpq
 from verifier.arith.exact import EncodingError, decode_matrix, decode_vector
 from verifier.arith.precision import check_prec, precision
 from verifier.certificates.bounds import box_maxima
+from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.checker.load import LoadError, load_json, parse_rational, validate
 from verifier.checker.replay import Doubleton, Rejected, Step, check_step
 from verifier.field import flows
@@ -75,13 +76,15 @@ def _witness(w: Any, kind: str, n: int, where: str) -> dict:
     if not isinstance(w, dict):
         raise Rejected(f"{where}: witness must be an object")
     if kind == "split":
-        if set(w) != {"neuron", "live", "dead"}:
-            raise Rejected(f"{where}: a split witness has exactly the keys neuron, live, dead")
+        if "neuron" not in w or set(w) - {"neuron"} not in ({"live"}, {"dead"},
+                                                             {"live", "dead"}):
+            raise Rejected(f"{where}: a split witness has the key neuron and live, dead "
+                           "or both")
         j = w["neuron"]
         if isinstance(j, bool) or not isinstance(j, int) or not 0 <= j < 64:
             raise Rejected(f"{where}: split neuron out of range")
         out: dict = {"neuron": j}
-        for side in ("live", "dead"):
+        for side in [s for s in ("live", "dead") if s in w]:
             if not isinstance(w[side], dict) or set(w[side]) != {"guess"}:
                 raise Rejected(f"{where}: a split side's witness has exactly the key guess")
             out[side] = {"guess": decode_vector(w[side]["guess"], n, "guess")}
@@ -300,9 +303,16 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
             if t != t_reached:
                 raise Rejected(f"the steps end at {t}, the file claims t_reached = {t_reached}")
             status = doc["status"]
+            tail = doc.get("tail")
             if status == "failed":
                 if not t_reached < horizon:
                     raise Rejected("status failed but the horizon was reached")
+                if tail is not None:
+                    raise Rejected("status failed with an energy tail")
+            elif tail is not None:
+                if status != "bounded-on-horizon" or not t_reached < horizon:
+                    raise Rejected("an energy tail belongs to a bounded-on-horizon "
+                                   "certificate whose steps end before the horizon")
             elif t_reached != horizon:
                 raise Rejected(f"status {status} but the steps end at {t_reached} < horizon")
             k = _workers(workers, n_steps)
@@ -312,8 +322,12 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
                 _verify_range(field, x0, steps, 0, n_steps, progress)
             final = _start(n_steps, x0, steps).hull()
             _check_final(doc["final_enclosure"], final, n)
-            Rv, Rc = box_maxima([x0] + [s.apriori for s in steps], flow, H)
-            _check_bounds(doc["bounds"], Rv, Rc, H, status, t_reached)
+            boxes = [x0] + [s.apriori for s in steps]
+            if tail is not None:
+                boxes.append(_check_tail(field, flow, tail, final, horizon, t_reached))
+            Rv, Rc = box_maxima(boxes, flow, H)
+            _check_bounds(doc["bounds"], Rv, Rc, H, status,
+                          horizon if tail is not None else t_reached)
             if status == "bounded-forever":
                 _check_trapping(problem, flow, signs, final, doc, prec, H)
     except Rejected as e:
@@ -333,6 +347,23 @@ def _check_final(claim: list, final: list[arb], n: int) -> None:
                 and _exact_value(x.upper()) <= hi):
             raise Rejected(f"final_enclosure {i}: [{pair[0]}, {pair[1]}] does not contain the "
                            "last set")
+
+
+def _check_tail(field, flow: str, tail: dict, final: list[arb], horizon: Fraction,
+                t_reached: Fraction) -> list[arb]:
+    """Re-prove the energy tail (:mod:`verifier.certificates.energy`): ``L <= risk_sup``
+    on the last set; return the box that contains the trajectory on
+    ``[t_reached, horizon]``."""
+    if flow not in ENERGY_FLOWS:
+        raise Rejected(f"tail: the energy inequality does not apply to the {flow} flow")
+    if parse_rational(tail["from"], "tail from") != t_reached:
+        raise Rejected("tail: 'from' must be t_reached")
+    risk_sup = parse_rational(tail["risk_sup"], "tail risk_sup")
+    L = risk_upper(field, final)
+    if not (all(x.is_finite() for x in final) and L.is_finite()
+            and _exact_value(L) <= risk_sup):
+        raise Rejected(f"tail: the risk on the last set is not <= {tail['risk_sup']}")
+    return tail_box(final, radius(horizon - t_reached, risk_sup))
 
 
 def _check_bounds(b: dict, Rv: list[arb], Rc: arb, H: int, status: str,

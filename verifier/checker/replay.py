@@ -17,7 +17,8 @@ the witnesses of its inclusions. The checker proves, for every ``k``:
   Clarke form with the flow-Jacobian box ``W``);
 * **the next set contains the image**: ``xhat' = mid(image)`` exactly and
   ``B'^-1 (A B) r + B'^-1 ((A C - C') r0 + image - xhat')`` is contained in
-  ``R'``, with ``B'^-1`` a rigorous ball inverse. Then ``X_{k+1}`` contains the image
+  ``R'``, with ``B'^-1`` a rigorous ball inverse (for a split step over both sides,
+  once per side with that side's ``image_s`` and ``A_s``). Then ``X_{k+1}`` contains the image
   of ``X_k``, whatever ``C'`` and ``B'`` are.
 
 By induction every solution from the initial box is in ``X_k`` at ``t_k`` and in
@@ -42,7 +43,7 @@ from flint import arb, arb_mat, fmpq
 
 from verifier.arith.series import NotOnePiece
 from verifier.integrate._enclosure import picard_check, second_order_enclosure
-from verifier.integrate._split import SIDES, split_check
+from verifier.integrate._split import SIDES, sides_of, split_check
 from verifier.integrate._status import ContradictionError
 from verifier.integrate._taylor import (
     StepData,
@@ -120,8 +121,9 @@ def _contains_all(outer: Sequence[arb], inner: Sequence[arb]) -> bool:
 
 
 def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
-                       ) -> tuple[Vector, arb_mat, Vector]:
-    """``(image, A, apriori)`` of the step from ``X``, proven from the witnesses."""
+                       ) -> tuple[Vector, arb_mat, Vector, tuple]:
+    """``(image, A, apriori, parts)`` of the step from ``X``, proven from the witnesses
+    (``parts``: the ``(image_s, A_s)`` of a split step over both sides, else empty)."""
     h = _exact_h(step)
     hull = X.hull()
     xhat = list(X.xhat)
@@ -129,15 +131,19 @@ def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
     try:
         if step.kind == "split":
             j = w["neuron"]
+            sides = tuple(s for s in SIDES if s in w)
             try:
-                sides = [field.side(j, s) for s in SIDES]
+                fields = [field.side(j, s) for s in sides]
             except ValueError as e:
                 raise Rejected(f"{where}: {e}") from None
-            exs = [expand(Fs, xhat, hull, step.order, step.jet_order) for Fs in sides]
-            data = split_check(field, j, exs, h, [w["live"]["guess"], w["dead"]["guess"]])
+            if len(sides) == 1 and sides_of(field, j, hull) != sides:
+                raise Rejected(f"{where}: the set is not proven to lie on the {sides[0]} "
+                               f"side of neuron {j + 1}'s dying surface")
+            exs = [expand(Fs, xhat, hull, step.order, step.jet_order) for Fs in fields]
+            data = split_check(field, j, sides, exs, h, [w[s]["guess"] for s in sides])
             if data is None:
                 raise Rejected(f"{where}: a side's Taylor a priori inclusion does not hold")
-            return data.image, data.jacobian, data.apriori
+            return data.image, data.jacobian, data.apriori, data.parts
         if step.kind == "taylor":
             ex = expand(field, xhat, hull, step.order, step.jet_order)
             if ex.jet_order != step.jet_order:
@@ -146,7 +152,7 @@ def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
             data = taylor_check(field, ex, h, w["guess"])
             if not isinstance(data, StepData):
                 raise Rejected(f"{where}: the Taylor a priori inclusion does not hold")
-            return data.image, data.jacobian, data.apriori
+            return data.image, data.jacobian, data.apriori, ()
         E = picard_check(field, hull, h, w["picard"])
         if E is None:
             raise Rejected(f"{where}: the Picard inclusion X + [0,h] F(E) in int E fails")
@@ -168,7 +174,7 @@ def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
         if A is None:
             raise Rejected(f"{where}: the flow-Jacobian inclusion I + [0,h] J W in int W "
                            "fails")
-        return list(image), A, E
+        return list(image), A, E, ()
     except NotOnePiece:
         raise Rejected(f"{where}: the Taylor step's box is not inside one analytic piece "
                        "of the vector field") from None
@@ -182,7 +188,7 @@ def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doublet
     n = len(X.xhat)
     if not step.t1 > step.t0:
         raise Rejected(f"{where}: t1 <= t0")
-    image, A, apriori = image_and_jacobian(field, X, step, where)
+    image, A, apriori, parts = image_and_jacobian(field, X, step, where)
     if not all(x.is_finite() for x in image):
         raise Rejected(f"{where}: the image is not finite")
     if not _contains_all(step.apriori, apriori):
@@ -199,12 +205,12 @@ def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doublet
         Binv = step.B.inv()
     except ZeroDivisionError:
         raise Rejected(f"{where}: B is not provably invertible") from None
-    AC = A * X.C
-    AB = A * X.B
-    rest = [u + y - x for u, y, x in zip(_matvec(AC - step.C, X.r0), image, step.xhat)]
-    need = [p + q for p, q in zip(_matvec(Binv * AB, X.r), _matvec(Binv, rest))]
-    for i in range(n):
-        if not step.r[i].contains(need[i]):
-            raise Rejected(f"{where}: the set at t1 does not contain the image "
-                           f"(coordinate {i})")
+    for image_s, A_s in (parts or ((image, A),)):
+        rest = [u + y - x for u, y, x in zip(_matvec(A_s * X.C - step.C, X.r0), image_s,
+                                             step.xhat)]
+        need = [p + q for p, q in zip(_matvec(Binv * (A_s * X.B), X.r), _matvec(Binv, rest))]
+        for i in range(n):
+            if not step.r[i].contains(need[i]):
+                raise Rejected(f"{where}: the set at t1 does not contain the image "
+                               f"(coordinate {i})")
     return Doubleton(list(step.xhat), step.C, list(X.r0), step.B, list(step.r))

@@ -65,6 +65,8 @@ _SPLIT_KEYS = {"kind", "node", "box", "status", "reason", "t_reached", "bounds",
 _CONFIG_KEYS = {"problem", "flow", "signs", "coordinates", "region", "horizon", "prec",
                 "order", "forever", "trap_budget", "max_steps", "width_limit", "min_size",
                 "split", "split_horizon", "digits"}
+#: Added later; files written before it have no such key.
+_OPTIONAL_CONFIG_KEYS = {"energy_tail"}
 _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 _RATIONAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?(/[0-9]+)?\Z")
 
@@ -133,7 +135,8 @@ class _Config:
         from verifier.field import flows
         from verifier.problem import Problem, ProblemError
 
-        if not isinstance(d, dict) or set(d) != _CONFIG_KEYS:
+        if not isinstance(d, dict) or not _CONFIG_KEYS <= set(d) <= (_CONFIG_KEYS
+                                                                   | _OPTIONAL_CONFIG_KEYS):
             raise Rejected(f"header: config must have exactly the keys "
                            f"{', '.join(sorted(_CONFIG_KEYS))}")
         try:

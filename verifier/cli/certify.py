@@ -50,6 +50,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="skip the infinite-horizon argument (bounds on [0, T] only)")
     p.add_argument("--trap-budget", type=float, default=20.0, metavar="SECONDS",
                    help="time for the trapping search (default 20 s)")
+    p.add_argument("--energy-tail", action="store_true",
+                   help="if the enclosure is lost before T, bound the rest of [0, T] by the "
+                        "energy inequality (normalized flows) instead of failing")
     p.set_defaults(func=run)
     return p
 
@@ -87,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         cert = certify(problem, initial, args.horizon, flow=args.flow, signs=signs,
                        prec=args.prec, order=args.order, forever=not args.no_forever,
+                       energy_tail=args.energy_tail,
                        trap_budget=args.trap_budget, progress=progress)
     finally:
         if bar is not None:

@@ -67,6 +67,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="skip the infinite-horizon argument (bounds on [0, T] only)")
     c.add_argument("--trap-budget", type=float, default=20.0, metavar="SECONDS",
                    help="time for each box's trapping search (default 20 s)")
+    c.add_argument("--no-energy-tail", action="store_true",
+                   help="a box whose enclosure is lost is 'failed' instead of bounded on "
+                        "[0, T] by the energy inequality")
     c.add_argument("--no-split-horizon", action="store_true",
                    help="do not bisect boxes whose infinite-horizon argument failed")
     r = p.add_argument_group("running")
@@ -117,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
             prec=args.prec, order=args.order, forever=not args.no_forever,
             trap_budget=args.trap_budget, max_steps=args.max_steps,
             width_limit=args.width_limit, min_size=_min_size(args.min_size), split=args.split,
-            split_horizon=not args.no_split_horizon, digits=args.digits)
+            split_horizon=not args.no_split_horizon, digits=args.digits,
+            energy_tail=not args.no_energy_tail)
     start = time.perf_counter()
     result = run_config(config, out, resume=args.resume, scheduler=args.scheduler,
                         workers=args.workers, progress=False if args.no_progress else None)

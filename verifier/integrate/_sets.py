@@ -13,7 +13,8 @@ data (``x(h) in image + A (x(0) - xhat)`` for all ``x(0)`` in ``X``, see
     xhat' = mid(image),   C' = mid(A C),   B' = Q (QR of mid(A B), columns sorted
     by their extent),   r' = (B'^-1 A B) r + B'^-1 ((A C - C') r0 + image - xhat'),
 
-where ``B'^-1`` is a rigorous ball inverse. Then ``xhat' + C' r0 + B' r'``
+where ``B'^-1`` is a rigorous ball inverse (for a step of several parts, ``r'`` is
+the union of this box over the parts). Then ``xhat' + C' r0 + B' r'``
 contains ``image + A (C r0 + B r)`` for every ``r0``, ``r``: the image of
 ``X``. Floats only choose ``C'`` and ``B'``; every identity used is exact
 ball algebra. :class:`BoxSet` is the naive interval set (``R0`` and ``B``
@@ -90,8 +91,13 @@ class DoubletonSet:
         Binv = rigorous_inverse(Bn)
         if Binv is None:  # keep the previous orientation if Q cannot be inverted
             Bn, Binv = identity(n), identity(n)
-        rest = [u + y - x for u, y, x in zip(matvec(AC - C, self.r0), step.image, xhat)]
-        r = [p + q for p, q in zip(matvec(Binv * AB, self.r), matvec(Binv, rest))]
+        r: Vector = []
+        for image, Ap in (step.parts or ((step.image, A),)):
+            APC = Ap * self.C
+            rest = [u + y - x for u, y, x in zip(matvec(APC - C, self.r0), image, xhat)]
+            rp = [p + q for p, q in zip(matvec(Binv * (Ap * self.B), self.r),
+                                        matvec(Binv, rest))]
+            r = rp if not r else [arb.union(a, b) for a, b in zip(r, rp)]
         return DoubletonSet(xhat, C, list(self.r0), Bn, canonical_vector(r), r)
 
 
@@ -117,8 +123,12 @@ class BoxSet:
 
     def move(self, step: StepData) -> BoxSet:
         c = self.centre()
-        d = matvec(step.jacobian, [x - m for x, m in zip(self.box, c)])
-        return BoxSet([y + e for y, e in zip(step.image, d)])
+        out: Vector = []
+        for image, A in (step.parts or ((step.image, step.jacobian),)):
+            d = matvec(A, [x - m for x, m in zip(self.box, c)])
+            part = [y + e for y, e in zip(image, d)]
+            out = part if not out else [arb.union(a, b) for a, b in zip(out, part)]
+        return BoxSet(out)
 
 
 SET_TYPES = {"doubleton": DoubletonSet, "box": BoxSet}

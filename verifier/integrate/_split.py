@@ -27,6 +27,11 @@ surface), give two enclosures ``image_s + A_s (x(0) - xhat)``, each valid for it
 part of the set; their entrywise union is valid for all of it. The witnesses are
 the two a priori boxes; the checker re-proves both with the same theorem
 (:func:`split_check`).
+
+**One-sided steps.** When the whole set lies on one side (:func:`sides_of`), only
+that side's step is needed: its solutions stay on that side (the lemma) and follow
+its field. This is the usual case for a point or a thin set whose a priori box,
+not the set, reaches the surface: a step of full accuracy instead of a union.
 """
 
 from __future__ import annotations
@@ -35,79 +40,116 @@ from collections.abc import Sequence
 
 from flint import arb, arb_mat
 
+from verifier.arith.balls import BallArithmetic
 from verifier.arith.series import NotOnePiece
+from verifier.field import flows
 from verifier.integrate._status import StepKind
 from verifier.integrate._taylor import Expansion, StepData, expand, taylor_check, taylor_step
 
 SIDES = ("live", "dead")
 
 
-def split_expansions(field, j: int, xhat: Sequence[arb], hull: Sequence[arb], order: int,
-                     jet_order: int) -> tuple[Expansion, Expansion] | None:
-    """The expansions of both side fields of neuron ``j`` over the hull, or ``None`` when
-    either side is not analytic there (the set straddles something else too)."""
+def sides_of(field, j: int, hull: Sequence[arb]) -> tuple[str, ...]:
+    """The sides of neuron ``j``'s dying surface that the set ``hull`` meets.
+
+    Neuron ``j`` is dead exactly when its preactivation ``w x + b`` is ``<= 0`` at both
+    ends ``a``, ``b`` of the domain (it is affine in ``x``). So ``("live",)`` when one
+    end's preactivation is ``> 0`` over the whole hull, ``("dead",)`` when both are
+    ``<= 0`` over it, and both sides otherwise (proven in ball arithmetic).
+    """
+    ar = BallArithmetic()
+    w, b, _, _ = flows.parameters(ar, field.flow, list(hull), field.width, field.signs)
+    ends = [w[j] * ar.const(field.moments.cuts[i]) + b[j] for i in (0, -1)]
+    if any(e > 0 for e in ends):
+        return ("live",)
+    if all(e <= 0 for e in ends):
+        return ("dead",)
+    return SIDES
+
+
+def split_expansions(field, j: int, sides: Sequence[str], xhat: Sequence[arb],
+                     hull: Sequence[arb], order: int, jet_order: int
+                     ) -> list[Expansion] | None:
+    """The expansions of the given side fields of neuron ``j`` over the hull, or
+    ``None`` when one of them is not analytic there (the set straddles something else)."""
     try:
-        return tuple(expand(field.side(j, s), xhat, hull, order, jet_order)  # type: ignore
-                     for s in SIDES)
+        return [expand(field.side(j, s), xhat, hull, order, jet_order) for s in sides]
     except (NotOnePiece, ValueError):
         return None
 
 
 def find_split(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, jet_order: int
-               ) -> tuple[int, tuple[Expansion, Expansion]] | None:
-    """The first neuron ``j`` for which the hull splits into two analytic sides, with
-    both side expansions; ``None`` if there is none (normalized flows only)."""
+               ) -> tuple[int, tuple[str, ...], list[Expansion]] | None:
+    """The first neuron ``j`` whose side fields are analytic over the hull, with the
+    sides the hull meets and their expansions; ``None`` if there is none (normalized
+    flows only)."""
     if getattr(field, "flow", "standard") == "standard":
         return None
     for j in range(field.width):
-        exs = split_expansions(field, j, xhat, hull, order, jet_order)
+        sides = sides_of(field, j, hull)
+        exs = split_expansions(field, j, sides, xhat, hull, order, jet_order)
         if exs is not None:
-            return j, exs
+            return j, sides, exs
     return None
 
 
-def combine(parts: Sequence[StepData], j: int, guesses: Sequence[Sequence[arb]]) -> StepData:
-    """The union of the side steps (module docstring), with both witnesses."""
-    a, b = parts
-    n = len(a.image)
-    image = [arb.union(x, y) for x, y in zip(a.image, b.image)]
-    apriori = [arb.union(x, y) for x, y in zip(a.apriori, b.apriori)]
-    jac = arb_mat([[arb.union(a.jacobian[i, k], b.jacobian[i, k]) for k in range(n)]
+def combine(parts: Sequence[StepData], j: int, sides: Sequence[str],
+            guesses: Sequence[Sequence[arb]]) -> StepData:
+    """The union of the side steps (module docstring), with their witnesses."""
+    n = len(parts[0].image)
+
+    def union(xs):
+        out = xs[0]
+        for x in xs[1:]:
+            out = arb.union(out, x)
+        return out
+
+    image = [union([p.image[i] for p in parts]) for i in range(n)]
+    apriori = [union([p.apriori[i] for p in parts]) for i in range(n)]
+    jac = arb_mat([[union([p.jacobian[i, k] for p in parts]) for k in range(n)]
                    for i in range(n)])
-    return StepData(h=a.h, image=image, jacobian=jac, apriori=apriori, kind=StepKind.SPLIT,
-                    order=a.order, remainder=max(a.remainder, b.remainder),
-                    tail=max(a.tail, b.tail), jet_order=a.jet_order,
-                    witness={"neuron": j, "live": {"guess": list(guesses[0])},
-                             "dead": {"guess": list(guesses[1])}})
+    witness: dict = {"neuron": j}
+    for s, g in zip(sides, guesses):
+        witness[s] = {"guess": list(g)}
+    return StepData(h=parts[0].h, image=image, jacobian=jac, apriori=apriori,
+                    kind=StepKind.SPLIT, order=parts[0].order,
+                    remainder=max(p.remainder for p in parts),
+                    tail=max(p.tail for p in parts), jet_order=parts[0].jet_order,
+                    witness=witness,
+                    parts=tuple((p.image, p.jacobian) for p in parts) if len(parts) > 1
+                    else ())
 
 
-def split_step(field, j: int, exs: Sequence[Expansion], h: arb, floor: arb) -> StepData | None:
-    """Both side steps for the step ``h`` (searching their a priori boxes), combined;
-    ``None`` when either a priori inclusion fails (too long a step). Raises
+def split_step(field, j: int, sides: Sequence[str], exs: Sequence[Expansion], h: arb,
+               floor: arb) -> StepData | None:
+    """The side steps for the step ``h`` (searching their a priori boxes), combined;
+    ``None`` when an a priori inclusion fails (too long a step). Raises
     ``NotOnePiece`` when an a priori box leaves the side field's analytic domain.
     (Each side is proven on the ball a reader decodes from its stored witness, as
     :func:`taylor_step` does, so :func:`split_check` on the decoded witnesses
     reproduces the result.)"""
     parts = []
-    for side, ex in zip(SIDES, exs):
+    for side, ex in zip(sides, exs):
         data = taylor_step(field.side(j, side), ex, h, floor)
         if data is None:
             return None
         parts.append(data)
-    return combine(parts, j, [p.witness["guess"] for p in parts])
+    return combine(parts, j, sides, [p.witness["guess"] for p in parts])
 
 
-def split_check(field, j: int, exs: Sequence[Expansion], h: arb,
+def split_check(field, j: int, sides: Sequence[str], exs: Sequence[Expansion], h: arb,
                 guesses: Sequence[Sequence[arb]]) -> StepData | None:
     """The split step for the (decoded) witness boxes; ``None`` when an inclusion
-    fails. Raises ``NotOnePiece`` when a box is not in a side field's analytic domain."""
+    fails. Raises ``NotOnePiece`` when a box is not in a side field's analytic domain.
+    The caller must have proven that the set meets no side outside ``sides``
+    (:func:`sides_of`)."""
     parts = []
-    for side, ex, g in zip(SIDES, exs, guesses):
+    for side, ex, g in zip(sides, exs, guesses):
         data = taylor_check(field.side(j, side), ex, h, list(g))
         if not isinstance(data, StepData):
             return None
         parts.append(data)
-    return combine(parts, j, guesses)
+    return combine(parts, j, sides, guesses)
 
 
 def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, jet_order: int,
@@ -116,10 +158,10 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
     """Propose and prove a split step (floats propose, balls prove).
 
     Returns ``(StepData, h)`` with ``h`` an exact rational step (at most
-    ``remaining``), or ``None`` when the set does not split into two analytic sides or
+    ``remaining``), or ``None`` when the set does not split into analytic sides or
     no step is validated. The step size starts from the Taylor coefficients of the
-    live side at ``xhat`` (or ``h_hint``) and is halved on failure; a step is
-    accepted when both remainders are below ``accept * tol``.
+    first side at ``xhat`` (or ``h_hint``) and is halved on failure; a step is
+    accepted when every remainder is below ``accept * tol``.
     """
     from fractions import Fraction
 
@@ -130,7 +172,7 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
     found = find_split(field, xhat, hull, order, jet_order)
     if found is None:
         return None
-    j, exs = found
+    j, sides, exs = found
     h = propose_step(exs[0].centre, order, tol)
     if h_hint is not None:
         h = min(h, 4.0 * h_hint)
@@ -141,7 +183,7 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
             return None
         harb = arb(fmpq(hq.numerator, hq.denominator))
         try:
-            data = split_step(field, j, exs, harb, floor)
+            data = split_step(field, j, sides, exs, harb, floor)
         except NotOnePiece:
             data = None
         if data is None or data.remainder > accept * tol:

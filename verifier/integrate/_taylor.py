@@ -91,6 +91,11 @@ class StepData:
     #: What a checker needs to re-prove the step without searching: Taylor steps
     #: ``{"guess": G}``; low-order steps ``{"picard": E1, "W": W, "point": {...}}``.
     witness: dict = dc_field(default_factory=dict)
+    #: A step that unites several proven enclosures (a split step over both sides of a
+    #: surface): each ``(image_s, A_s)`` encloses the images of its part of the set, and
+    #: ``image``/``jacobian`` are their entrywise unions. Sets wrap each part separately
+    #: and unite the results, which keeps the correlation a united ``A`` would lose.
+    parts: tuple = ()
 
 
 def _coef(x, k: int) -> arb:

@@ -45,6 +45,7 @@ from verifier.integrate._enclosure import clarke_jacobian, picard_witness, secon
 from verifier.integrate._events import Surfaces
 from verifier.integrate._linalg import all_finite, matvec, max_width
 from verifier.integrate._sets import SET_TYPES
+from verifier.integrate._split import split_attempt
 from verifier.integrate._status import Status
 from verifier.integrate._taylor import (
     StepData,
@@ -152,6 +153,7 @@ class _Run:
         #: bounded over the hull (width ``O(width h^(q+1))``) stays below the tolerance.
         self.jet_order = max(2, (order + 1) // 2)
         self.h_low: float | None = None
+        self.h_split: float | None = None
         #: Learned factor between the coefficient-based proposal and accepted steps.
         self.safety = 1.0
         self.rejected = 0
@@ -177,11 +179,11 @@ class _Run:
         tol = tolerance(self.prec, scale)
         if self.straddle and self.retry_in > 0:  # floats propose: skip hopeless attempts
             self.retry_in -= 1
-            return self.low_order(X, hull, xhat, remaining, tol, None, "", True)
+            return self.split_or_low_order(X, hull, xhat, remaining, tol, True)
         try:
             ex = expand(F, xhat, hull, self.order, self.jet_order)
         except NotOnePiece:  # the set itself lies across a switching surface
-            return self.low_order(X, hull, xhat, remaining, tol, None, "", True)
+            return self.split_or_low_order(X, hull, xhat, remaining, tol, True)
         h = self.safety * propose_step(ex.centre, self.order, tol)
         if self.h_full is not None:
             h = min(h, 4.0 * self.h_full)
@@ -196,6 +198,10 @@ class _Run:
                 self.rejected += 1
                 cr = self.surfaces.first_crossing(ex.centre, 1.5 * float(hq))
                 if cr is None:
+                    # No surface crossed by the centre: the box reaches a dying surface.
+                    split = self.split(hull, xhat, remaining, tol)
+                    if split is not None:
+                        return split
                     h = 0.5 * float(hq)
                     if h < delta or self.straddle:
                         return self.low_order(X, hull, xhat, remaining, tol, None, "",
@@ -232,6 +238,26 @@ class _Run:
             self.point_straddles = False
             return data, hq
         return Status.STEP_UNDERFLOW, f"no Taylor step validated at t = {float(self.t):.6g}"
+
+    def split(self, hull, xhat, remaining: Fraction, tol: float
+              ) -> tuple[StepData, Fraction] | None:
+        """A full-order split step across a dying surface (:mod:`._split`), or ``None``."""
+        found = split_attempt(self.field, xhat, hull, self.order, self.jet_order, remaining,
+                              tol, self.floor, self.h_split or self.h_full, accept=ACCEPT)
+        if found is None:
+            return None
+        self.h_split = float(found[1])
+        self.straddle, self.backoff, self.retry_in = False, 1, 0
+        return found
+
+    def split_or_low_order(self, X, hull, xhat, remaining: Fraction, tol: float,
+                           straddling: bool):
+        """A set lying across a surface: a split step if it is a dying surface, else a
+        low-order step."""
+        found = self.split(hull, xhat, remaining, tol)
+        if found is not None:
+            return found
+        return self.low_order(X, hull, xhat, remaining, tol, None, "", straddling)
 
     def crossing_length(self, centre, tol: float) -> float:
         """Length of a low-order crossing step: second-order term about ``tol``."""
@@ -292,7 +318,9 @@ class _Run:
                     continue
                 if pt[1] > allowed:
                     self.rejected += 1
-                    h = float(hq) * 0.9 * math.sqrt(allowed / pt[1])
+                    # an infinite error estimate (a wide box) only halves the step
+                    ratio = allowed / pt[1]
+                    h = float(hq) * (0.9 * math.sqrt(ratio) if ratio > 0 else 0.5)
                     continue
                 point = pt
             found_J = flow_jacobian(F, E, harb, self.floor, JE)

@@ -202,6 +202,16 @@ CASES: tuple[Case | SweepCase, ...] = (
     Case("std-sin-h2", "standard", "standard GF, H = 2, f(x) = sin(3x)", TARGETS["sin"],
          ("0.8", "-0.6", "0.6", "0.8", "1.1", "-0.5", "0.1"), width=2, flow="standard",
          horizon="10"),
+    # -- a region sweep (H = 1) ----------------------------------------------------------
+    # Boxes this wide lose their enclosure at once; every leaf is bounded on [0, T] by
+    # the energy inequality (docs/certificates.md), a statement for the whole region.
+    SweepCase("sweep-h1-x2", "sweep", "NGF, H = 1, f(x) = x^2: every initial value with "
+              "phi in [-pi, pi], |v|, |c| <= 1 (energy-tail bounds on [0, 20])",
+              TARGETS["x2"], (("phi", "-pi:pi"), ("v", "-1:1"), ("c", "-1:1")),
+              horizon="20", options=(("min_size", "1.5"), ("min_size", "v=2"),
+                                     ("min_size", "c=2"), ("max_steps", "6"),
+                                     ("width_limit", "4"), ("trap_budget", "2"),
+                                     ("workers", "2"))),
 )
 
 

@@ -49,6 +49,7 @@ class SweepConfig:
     split: str = "widest"
     split_horizon: bool = True
     digits: int = 4
+    energy_tail: bool = True
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +83,7 @@ class SweepConfig:
             "split": self.split,
             "split_horizon": self.split_horizon,
             "digits": self.digits,
+            "energy_tail": self.energy_tail,
         }
 
     @classmethod
@@ -96,6 +98,7 @@ class SweepConfig:
                 width_limit=d["width_limit"],
                 min_size=tuple(parse_exact(m, "min_size") for m in d["min_size"]),
                 split=d["split"], split_horizon=d["split_horizon"], digits=d["digits"],
+                energy_tail=d.get("energy_tail", False),
             )
         except (KeyError, TypeError, IndexError) as e:
             raise ValueError(f"not a sweep configuration ({type(e).__name__}: {e})") from None
@@ -115,9 +118,11 @@ class SweepConfig:
         return [i for i in self.region.free
                 if box[i][1] - box[i][0] >= 2 * self.min_size[i]]
 
-    def wants_split(self, status: str) -> bool:
-        """Whether a box with this certificate status is bisected (when it can be)."""
-        if status == "failed":
+    def wants_split(self, status: str, tail: bool = False) -> bool:
+        """Whether a box with this certificate status is bisected (when it can be); a
+        box whose enclosure was lost (``failed``, or bounded by the energy ``tail``)
+        always is."""
+        if status == "failed" or tail:
             return True
         return status == "bounded-on-horizon" and self.forever and self.split_horizon
 
@@ -133,7 +138,7 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
                 order: int | None = None, forever: bool = True, trap_budget: float = 20.0,
                 max_steps: int = 1000, width_limit: float = 1.0,
                 min_size: Any = None, split: str = "widest", split_horizon: bool = True,
-                digits: int = 4) -> SweepConfig:
+                digits: int = 4, energy_tail: bool = True) -> SweepConfig:
     """A :class:`SweepConfig` from user values (see :func:`verifier.sweep.sweep`)."""
     from verifier.field import flows
     from verifier.integrate._timemap import parse_horizon
@@ -167,7 +172,7 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
         horizon=parse_horizon(horizon), prec=prec, order=order, forever=bool(forever),
         trap_budget=float(trap_budget), max_steps=int(max_steps),
         width_limit=float(width_limit), min_size=tuple(mins), split=split,
-        split_horizon=bool(split_horizon), digits=int(digits),
+        split_horizon=bool(split_horizon), digits=int(digits), energy_tail=bool(energy_tail),
     )
 
 

@@ -57,6 +57,7 @@ def sweep(
     split: str = "widest",
     split_horizon: bool = True,
     digits: int = 4,
+    energy_tail: bool = True,
     resume: bool = False,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -90,6 +91,9 @@ def sweep(
         ``{name: value}`` (``"*"`` for the rest); default 1/8 of each root width.
     split: ``"widest"`` or ``"sensitive"`` (:func:`verifier.sweep._task.choose_axis`).
     split_horizon: also bisect ``bounded-on-horizon`` boxes (with ``forever``).
+    energy_tail: a box whose enclosure is lost before ``T`` is still bounded on
+        ``[0, T]`` by the energy inequality (:mod:`verifier.certificates.energy`),
+        status ``bounded-on-horizon``; it is bisected like a failed box.
     resume: continue the sweep recorded in ``out`` (same configuration required).
     scheduler, workers, client: where the boxes run (:mod:`verifier.sweep._runner`).
     progress: a tqdm bar on stderr (default: when stderr is a terminal).
@@ -100,7 +104,8 @@ def sweep(
     config = make_config(problem, ranges, horizon, flow=flow, signs=signs, prec=prec,
                          order=order, forever=forever, trap_budget=trap_budget,
                          max_steps=max_steps, width_limit=width_limit, min_size=min_size,
-                         split=split, split_horizon=split_horizon, digits=digits)
+                         split=split, split_horizon=split_horizon, digits=digits,
+                         energy_tail=energy_tail)
     return run_config(config, out, resume=resume, scheduler=scheduler, workers=workers,
                       client=client, progress=progress)
 

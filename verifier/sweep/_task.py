@@ -80,7 +80,8 @@ def certify_node(config_text: str, node: str) -> dict:
     box = config.region.box(node)
     kw = {"flow": config.flow, "signs": config.signs, "prec": config.prec,
           "order": config.order, "forever": config.forever, "trap_budget": config.trap_budget,
-          "max_steps": config.max_steps, "width_limit": config.width_limit}
+          "max_steps": config.max_steps, "width_limit": config.width_limit,
+          "energy_tail": config.energy_tail}
     initial = config.region.initial(box)
     error = None
     try:
@@ -88,12 +89,14 @@ def certify_node(config_text: str, node: str) -> dict:
     except Exception as e:  # noqa: BLE001 - recorded with the box, the sweep goes on
         error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
         try:  # no step at all: a valid certificate of status failed at t = 0
-            cert = certify(problem, initial, config.horizon, **{**kw, "max_steps": 0})
+            cert = certify(problem, initial, config.horizon,
+                           **{**kw, "max_steps": 0, "energy_tail": False})
         except Exception as e2:  # noqa: BLE001
             raise SweepTaskError(f"box {node}: {error}; then {type(e2).__name__}: "
                                  f"{str(e2).splitlines()[0] if str(e2) else ''}") from e2
     status = cert.status
-    axis = choose_axis(config, box, problem) if config.wants_split(status) else None
+    split = config.wants_split(status, "tail" in cert.data)
+    axis = choose_axis(config, box, problem) if split else None
     return {
         "node": node,
         "status": status,
