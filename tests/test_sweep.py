@@ -254,8 +254,11 @@ def _drop_leaf(lines):
 
 
 def _summary_fraction(lines):
+    """Move the volume of the largest status to bounded-forever (or away from it)."""
     fr = lines[-1]["fractions"]
-    fr["failed"], fr["bounded-forever"] = fr["bounded-forever"], fr["failed"]
+    big = max(fr, key=lambda k: Fraction(fr[k]))
+    other = "bounded-forever" if big != "bounded-forever" else "failed"
+    fr[big], fr[other] = fr[other], fr[big]
 
 
 def _summary_bound(lines):
@@ -301,7 +304,8 @@ def _duplicate_leaf(lines):
 
 def _leaf_status(lines):
     rec = lines[_leaf_lines(lines)[0]]
-    rec["status"], rec["error"] = "bounded-on-horizon", None
+    stronger = "bounded-forever" if rec["status"] != "bounded-forever" else "bounded-on-horizon"
+    rec["status"], rec["error"] = stronger, None
 
 
 def _region_claim(lines):
