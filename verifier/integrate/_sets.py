@@ -86,11 +86,18 @@ class DoubletonSet:
         AC = A * self.C
         C = mid_mat(AC)
         AB = A * self.B
-        weights = np.array([float(x.rad()) for x in self.r]) + 1e-300
-        Bn = from_numpy(qr_basis(to_numpy(AB), weights))
-        Binv = rigorous_inverse(Bn)
-        if Binv is None:  # keep the previous orientation if Q cannot be inverted
+        if step.parts:
+            # The parts of a split step move differently (one side of a dying surface
+            # contracts the neuron's coordinates, the other freezes them); near the
+            # surface both act almost diagonally in the state coordinates, whereas any
+            # frame rotated by their average wraps one of them a little at every step.
             Bn, Binv = identity(n), identity(n)
+        else:
+            weights = np.array([float(x.rad()) for x in self.r]) + 1e-300
+            Bn = from_numpy(qr_basis(to_numpy(AB), weights))
+            Binv = rigorous_inverse(Bn)
+            if Binv is None:  # keep the previous orientation if Q cannot be inverted
+                Bn, Binv = identity(n), identity(n)
         r: Vector = []
         for image, Ap in (step.parts or ((step.image, A),)):
             APC = Ap * self.C
