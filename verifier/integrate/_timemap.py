@@ -154,6 +154,9 @@ class _Run:
         self.jet_order = max(2, (order + 1) // 2)
         self.h_low: float | None = None
         self.h_split: float | None = None
+        #: Backoff of split attempts after a failed one (see :meth:`split`).
+        self.split_skip = 0
+        self.split_backoff = 1
         #: Learned factor between the coefficient-based proposal and accepted steps.
         self.safety = 1.0
         self.rejected = 0
@@ -241,11 +244,21 @@ class _Run:
 
     def split(self, hull, xhat, remaining: Fraction, tol: float
               ) -> tuple[StepData, Fraction] | None:
-        """A full-order split step across a dying surface (:mod:`._split`), or ``None``."""
+        """A full-order split step across a dying surface (:mod:`._split`), or ``None``.
+
+        After a failed attempt (the set lies across some other surface) the next
+        attempts are skipped with exponential backoff, as full-order retries are in
+        straddle mode: a failed search costs several expansions per neuron."""
+        if self.split_skip > 0:
+            self.split_skip -= 1
+            return None
         found = split_attempt(self.field, xhat, hull, self.order, self.jet_order, remaining,
                               tol, self.floor, self.h_split or self.h_full, accept=ACCEPT)
         if found is None:
+            self.split_skip = self.split_backoff
+            self.split_backoff = min(2 * self.split_backoff, 64)
             return None
+        self.split_backoff = 1
         self.h_split = float(found[1])
         self.straddle, self.backoff, self.retry_in = False, 1, 0
         return found
