@@ -79,9 +79,13 @@ def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True,
     hi = ar.const(mom.cuts[-1])
     zero = ar.rational(0, 1)
     ends = []
+    #: Live-side neurons and their orientation (+1: dying at hi, -1: dying at lo).
+    facing: dict[int, int] = {}
     for j in range(H):
         if sides and j in sides:
             ends.append(_dying_ends(ar, mom, w[j], b[j], lo, hi, sides[j]))
+            if sides[j] == "live":
+                facing[j] = ar.sign(w[j])
             continue
         iv = ar.active_interval(w[j], b[j], lo, hi)
         if iv is None:
@@ -91,13 +95,25 @@ def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True,
         right = ar.tagged_max(left, (iv[1], mom.at(ar, iv[1])))
         ends.append((left, right))
 
+    def _continued(s: int, L: tuple, Ui: tuple) -> bool:
+        """Whether ``[L, Ui]`` runs from live-side neuron ``s``'s dying end to its
+        continued kink (or back). On the live side the kink is strictly inside the
+        domain, so ``Ui > L`` there and the clamp ``max(L, Ui)`` is inactive: dropping
+        it keeps the formula analytic across the surface, as the live side must be."""
+        if s not in facing:
+            return False
+        if facing[s] == -1:  # active on [lo, k_s): the right end continues
+            return Ui is ends[s][1] and L[0] is lo
+        return L is ends[s][0] and Ui[0] is hi  # active on (k_s, hi]
+
     def over(j: int, i: int) -> tuple:
         """Moments over A_i cap A_j."""
         if i == j:
             L, U = ends[j]
         else:
             L = ar.tagged_max(ends[i][0], ends[j][0])
-            U = ar.tagged_max(L, ar.tagged_min(ends[i][1], ends[j][1]))
+            Ui = ar.tagged_min(ends[i][1], ends[j][1])
+            U = Ui if _continued(i, L, Ui) or _continued(j, L, Ui) else ar.tagged_max(L, Ui)
         if U is L:  # the same end: an empty interval, whose moments are exactly 0
             return (zero,) * len(L[1])
         return tuple(u - m for u, m in zip(U[1], L[1]))
