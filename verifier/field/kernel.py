@@ -110,6 +110,11 @@ def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True,
         """Moments over A_i cap A_j."""
         if i == j:
             L, U = ends[j]
+        elif ends[i][0] is ends[i][1] or ends[j][0] is ends[j][1]:
+            # A neuron whose active interval is decided to be a single point (its kink
+            # clamped to an end) meets every other one in measure zero; comparing the
+            # other's ends with that point could only be undecided, never useful.
+            return (zero,) * len(ends[j][0][1])
         else:
             L = ar.tagged_max(ends[i][0], ends[j][0])
             Ui = ar.tagged_min(ends[i][1], ends[j][1])

@@ -67,6 +67,19 @@ def sides_of(field, j: int, hull: Sequence[arb]) -> tuple[str, ...]:
     return SIDES
 
 
+def nearest_dying(field, xhat: Sequence[arb]) -> list[int]:
+    """The neurons ordered by how close ``xhat`` is to their dying surface: the
+    distance ``|w_j e + b_j|`` of the preactivation to 0 at the nearer end ``e`` of the
+    domain (floats choose the order; a neuron far from its surface splits trivially
+    and its side steps would meet the nearer neuron's surface instead)."""
+    ar = BallArithmetic()
+    w, b, _, _ = flows.parameters(ar, field.flow, list(xhat), field.width, field.signs)
+    ends = [float(field.moments.cuts[i]) for i in (0, -1)]
+    dist = [min(abs(float(w[j].mid()) * e + float(b[j].mid())) for e in ends)
+            for j in range(field.width)]
+    return sorted(range(field.width), key=lambda j: dist[j])
+
+
 def split_expansions(field, j: int, sides: Sequence[str], xhat: Sequence[arb],
                      hull: Sequence[arb], order: int, jet_order: int
                      ) -> list[Expansion] | None:
@@ -85,7 +98,7 @@ def find_split(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, jet_
     flows only)."""
     if getattr(field, "flow", "standard") == "standard":
         return None
-    for j in range(field.width):
+    for j in nearest_dying(field, xhat):
         sides = sides_of(field, j, hull)
         exs = split_expansions(field, j, sides, xhat, hull, order, jet_order)
         if exs is not None:
@@ -160,7 +173,8 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
     Returns ``(StepData, h)`` with ``h`` an exact rational step (at most
     ``remaining``), or ``None`` when the set does not split into analytic sides or
     no step is validated. The step size starts from the Taylor coefficients of the
-    first side at ``xhat`` (or ``h_hint``) and is halved on failure; a step is
+    first side at ``xhat`` (at most ``h_hint``, the caller's proposal) and shrinks on
+    failure; a step is
     accepted when every remainder is below ``accept * tol``.
     """
     from fractions import Fraction
@@ -175,7 +189,7 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
     j, sides, exs = found
     h = propose_step(exs[0].centre, order, tol)
     if h_hint is not None:
-        h = min(h, 4.0 * h_hint)
+        h = min(h, h_hint)
     h = min(h, float(remaining))
     for _ in range(max_attempts):
         hq = min(Fraction(dyadic(h)), Fraction(remaining))
@@ -186,8 +200,11 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
             data = split_step(field, j, sides, exs, harb, floor)
         except NotOnePiece:
             data = None
-        if data is None or data.remainder > accept * tol:
+        if data is None:
             h = 0.5 * float(hq)
+            continue
+        if data.remainder > accept * tol:  # shrink as the remainder ~ h^(p+1) asks
+            h = float(hq) * min(0.9, 0.9 * (tol / data.remainder) ** (1.0 / (order + 1)))
             continue
         return data, hq
     return None
