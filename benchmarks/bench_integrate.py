@@ -3,14 +3,20 @@
 For H = 1, 2, 3 at T = 50: wall time of ``integrate`` and of ``simulate`` (rtol
 1e-13) measured side by side in one run, their ratio, steps, share of low-order
 steps, final width; then the final width versus T in {1, 10, 50, 100, 200} at
-precision 53 and 128 (smooth case). Run ``python benchmarks/bench_integrate.py``
-(``--quick`` for T <= 50 only).
+precision 53 and 128 (smooth case); ``--wrapping`` adds the box table: boxes of
+radius 1e-3 to T = 50 for H = 1 and 2 at orders 8, 12, 20, with the quadratic set
+(the default for boxes) and the plain doubleton, and the wrapping ratio (largest
+final width over the largest spread of the reference solutions from the box's
+corners). Run ``python benchmarks/bench_integrate.py`` (``--quick`` for T <= 50 only).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import time
+
+import numpy as np
 
 from verifier import Problem, simulate
 from verifier.integrate import integrate
@@ -51,13 +57,45 @@ def width_table(horizons=(1, 10, 50, 100, 200)) -> list[str]:
     return rows
 
 
+WRAP_CASES = {1: [0.6, 0.5, 0.2], 2: [0.6, 1.0, 0.5, 0.3, 0.2]}
+
+
+def wrapping_table(r: float = 1e-3, T: float = 50, orders=(8, 12, 20)) -> list[str]:
+    rows = ["| H | order | set | steps | integrate [s] | width | spread | ratio |",
+            "|---|---|---|---|---|---|---|---|"]
+    for H, y0 in WRAP_CASES.items():
+        p = Problem("x**2", width=H)
+        corners = itertools.product(*[[v - r, v + r] for v in y0])
+        finals = np.array([simulate(p, list(c), T, rtol=1e-12, atol=1e-14).final
+                           for c in corners])
+        spread = float((finals.max(axis=0) - finals.min(axis=0)).max())
+        for order in orders:
+            for set_type in ("quadratic", "doubleton"):
+                t0 = time.perf_counter()
+                tube = integrate(p, [(v - r, v + r) for v in y0], T, order=order,
+                                 set_type=set_type)
+                dt = time.perf_counter() - t0
+                if tube.ok:
+                    w = max(tube.final_widths())
+                    cells = f"{w:.2e} | {spread:.2e} | {w / spread:.2f}"
+                else:
+                    cells = f"lost at t = {float(tube.t_reached):.1f} | {spread:.2e} | -"
+                rows.append(f"| {H} | {order} | {set_type} | {tube.n_steps} | {dt:.1f} | "
+                            f"{cells} |")
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="horizons up to 50 only")
+    ap.add_argument("--wrapping", action="store_true", help="add the box (wrapping) table")
     args = ap.parse_args()
     print("\n".join(timing_table()))
     print()
     print("\n".join(width_table((1, 10, 50) if args.quick else (1, 10, 50, 100, 200))))
+    if args.wrapping:
+        print()
+        print("\n".join(wrapping_table()))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ check catches, explicit failures, contracts of the API and of the CLI.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -341,18 +342,29 @@ def test_prec128_tightness_T50(x2):
     assert contains(tube.final, SMOOTH_Y50, 1e-12)
 
 
+#: Smooth cases for the wrapping ratio (no kink crosses anything on [0, 50]); the H = 2
+#: point has two live neurons whose doubleton loses a box of radius 1e-3 near t = 12.5
+#: (its second-order wrapping error feeds back into the hull).
+WRAP_CASES = {1: [0.6, 0.5, 0.2], 2: [0.6, 1.0, 0.5, 0.3, 0.2]}
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(reason="issue 3 open: wrapping ratio 4.2 at order 8 (goal 3); at "
-                   "order 20 the set is lost near t = 28, as CAPD's is at order >= 16")
-@pytest.mark.parametrize("order", [8, 12, 20])
-def test_box_wrapping_ratio_T50(x2, order):
+@pytest.mark.parametrize("H,order,set_type", [
+    (1, 8, "auto"), (1, 12, "auto"), (1, 20, "auto"), (2, 8, "auto"), (2, 12, "auto"),
+    (2, 20, "auto"), (1, 20, "doubleton")])
+def test_box_wrapping_ratio_T50(H, order, set_type):
+    """Boxes of radius 1e-3 to T = 50: the final enclosure is at most 3 times wider than
+    the spread of the reference solutions from the box's corners (both the largest over
+    the coordinates, as the issue's 1.26e-3 and CAPD's ratio 2.4 are), at every order."""
+    p = Problem("x**2", width=H)
     r = 1e-3
-    y0 = np.array([0.6, 0.5, 0.2])
-    tube = integrate(x2, [(v - r, v + r) for v in y0], 50, order=order)
+    y0 = np.array(WRAP_CASES[H])
+    tube = integrate(p, [(v - r, v + r) for v in y0], 50, order=order, set_type=set_type)
     assert tube.ok, tube.message
-    corners = np.array(np.meshgrid(*[[v - r, v + r] for v in y0])).reshape(3, -1).T
-    finals = np.array([simulate(x2, s, 50, rtol=1e-12, atol=1e-14).final for s in corners])
+    corners = itertools.product(*[[v - r, v + r] for v in y0])
+    finals = np.array([simulate(p, list(s), 50, rtol=1e-12, atol=1e-14).final
+                       for s in corners])
     for f in finals:
         assert contains(tube.final, f, 1e-10)
     spread = finals.max(axis=0) - finals.min(axis=0)
-    assert (tube.final_widths() / spread).max() <= 3.0
+    assert max(tube.final_widths()) / spread.max() <= 3.0

@@ -175,6 +175,25 @@ class JetArithmetic(Arithmetic):
         val = self.base.anywhere(self._v(lo), self._v(hi))
         return Jet(val, (self.base.unbounded(),) * self.n)
 
+    def unbounded(self) -> Jet:
+        return Jet(self.base.unbounded(), (self.base.unbounded(),) * self.n)
+
+    def abs_derivative(self, x):
+        """``sign(x)``: locally constant where the sign is decided; elsewhere any value
+        in ``[-1, 1]`` with an unbounded derivative (no second derivative exists)."""
+        if not isinstance(x, Jet):
+            return self.base.abs_derivative(x)
+        s = self.base.decided_sign(x.val)
+        if s in (1, -1):
+            return self.lift(self.base.rational(s, 1))
+        return Jet(self.base.abs_derivative(x.val), (self.base.unbounded(),) * self.n)
+
+    def __getattr__(self, name: str):
+        # Nested jets (second derivatives) call the base's ``f_<name>`` on jets.
+        if name.startswith("f_") and name[2:] in _DERIVATIVES:
+            return self.fn(name[2:])
+        raise AttributeError(name)
+
     # -- functions --------------------------------------------------------------
     def fn(self, name: str):
         bf = self.base.fn(name)

@@ -48,10 +48,16 @@ def encode_step(rec: StepRecord) -> dict:
         "jet_order": rec.jet_order,
         "apriori": encode_vector(rec.apriori),
         "witness": _witness(rec),
-        "set": {"xhat": encode_vector(X.xhat), "C": encode_matrix(X.C),
-                "B": encode_matrix(X.B),
-                "r": encode_vector(X.r if X.r_stored is None else X.r_stored)},
+        "set": _encode_set(X),
     }
+
+
+def _encode_set(X) -> dict:
+    out = {"xhat": encode_vector(X.xhat), "C": encode_matrix(X.C), "B": encode_matrix(X.B),
+           "r": encode_vector(X.r if X.r_stored is None else X.r_stored)}
+    if getattr(X, "S", None) is not None:
+        out["S"] = [encode_matrix(S) for S in X.S]
+    return out
 
 
 def encode_steps(tube: Tube) -> list[dict]:

@@ -19,12 +19,12 @@ The result is ``VERIFIED`` or ``REJECTED: <first failing item>``.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from flint import arb, fmpq
+from flint import arb, arb_mat, fmpq
 
 from verifier.arith.exact import EncodingError, decode_matrix, decode_vector
 from verifier.arith.precision import check_prec, precision
@@ -129,8 +129,13 @@ def _step(d: dict, n: int, where: str) -> Step:
         _int(d["order"], 1, 200, "order")
         _int(d["jet_order"], 0, 200, "jet_order")
         s = d["set"]
-        if not isinstance(s, dict) or set(s) != {"xhat", "C", "B", "r"}:
-            raise LoadError("set must have exactly the keys xhat, C, B, r")
+        if not isinstance(s, dict) or set(s) - {"S"} != {"xhat", "C", "B", "r"}:
+            raise LoadError("set must have exactly the keys xhat, C, B, r (and S)")
+        S = None
+        if "S" in s:
+            if not isinstance(s["S"], list) or len(s["S"]) != n:
+                raise LoadError(f"S must be a list of {n} matrices")
+            S = tuple(decode_matrix(m, n, "S") for m in s["S"])
         return Step(
             t0=parse_rational(d["t0"], f"{where} t0"),
             t1=parse_rational(d["t1"], f"{where} t1"),
@@ -139,7 +144,7 @@ def _step(d: dict, n: int, where: str) -> Step:
             witness=_witness(d["witness"], d["kind"], n, where),
             xhat=decode_vector(s["xhat"], n, "xhat"),
             C=decode_matrix(s["C"], n, "C"), B=decode_matrix(s["B"], n, "B"),
-            r=decode_vector(s["r"], n, "r"),
+            r=decode_vector(s["r"], n, "r"), S=S,
         )
     except (EncodingError, LoadError) as e:
         raise Rejected(f"{where}: {e}") from None
@@ -167,9 +172,12 @@ def _start(k: int, x0: list[arb], steps: list[Step]) -> Doubleton:
     """The set step ``k`` starts from: the initial box, or the set stored by step ``k-1``."""
     X0 = Doubleton.from_box(x0)
     if k == 0:
+        if steps and steps[0].S is not None:  # a quadratic part that starts at zero
+            n = len(x0)
+            return replace(X0, S=tuple(arb_mat(n, n) for _ in range(n)))
         return X0
     s = steps[k - 1]
-    return Doubleton(list(s.xhat), s.C, list(X0.r0), s.B, list(s.r))
+    return Doubleton(list(s.xhat), s.C, list(X0.r0), s.B, list(s.r), s.S)
 
 
 def _verify_range(field, x0: list[arb], steps: list[Step], a: int, b: int,

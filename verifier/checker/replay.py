@@ -43,6 +43,7 @@ from flint import arb, arb_mat, fmpq
 
 from verifier.arith.series import NotOnePiece
 from verifier.integrate._enclosure import picard_check, second_order_enclosure
+from verifier.integrate._sets import quadratic_form, quadratic_residual
 from verifier.integrate._split import SIDES, sides_of, split_check
 from verifier.integrate._status import ContradictionError
 from verifier.integrate._taylor import (
@@ -63,13 +64,16 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class Doubleton:
-    """``{xhat + C r0 + B r : r0 in R0, r in R}`` with exact ``xhat``, ``C``, ``B``."""
+    """``{xhat + C r0 + q(r0) + B r : r0 in R0, r in R}`` with exact ``xhat``, ``C``,
+    ``B`` and, for a set with a quadratic part, ``q(r0)_i = r0^T S_i r0`` with exact
+    ``S_i`` (``S = None``: no quadratic part)."""
 
     xhat: Vector
     C: arb_mat
     r0: Vector
     B: arb_mat
     r: Vector
+    S: tuple | None = None
 
     @classmethod
     def from_box(cls, box: Sequence[arb]) -> Doubleton:
@@ -82,7 +86,10 @@ class Doubleton:
         """A box containing the set (the same operations as the integrator's set)."""
         a = _matvec(self.C, self.r0)
         b = _matvec(self.B, self.r)
-        return [x + u + v for x, u, v in zip(self.xhat, a, b)]
+        out = [x + u + v for x, u, v in zip(self.xhat, a, b)]
+        if self.S is not None:
+            out = [x + quadratic_form(S, self.r0) for x, S in zip(out, self.S)]
+        return out
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class Step:
     C: arb_mat
     B: arb_mat
     r: Vector
+    S: tuple | None = None
 
 
 def _matvec(M: arb_mat, xs: Sequence[arb]) -> Vector:
@@ -121,9 +129,12 @@ def _contains_all(outer: Sequence[arb], inner: Sequence[arb]) -> bool:
 
 
 def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
-                       ) -> tuple[Vector, arb_mat, Vector, tuple]:
-    """``(image, A, apriori, parts)`` of the step from ``X``, proven from the witnesses
-    (``parts``: the ``(image_s, A_s)`` of a split step over both sides, else empty)."""
+                       ) -> tuple[Vector, arb_mat, Vector, tuple, tuple | None]:
+    """``(image, A, apriori, parts, D)`` of the step from ``X``, proven from the
+    witnesses (``parts``: the ``(image_s, A_s)`` of a split step over both sides, else
+    empty). A Taylor step from a set with a quadratic part is a second-order step: ``A``
+    is the Jacobian at ``xhat`` and ``D`` the Hessian enclosure over the hull, else
+    ``D`` is ``None`` (the mean-value form)."""
     h = _exact_h(step)
     hull = X.hull()
     xhat = list(X.xhat)
@@ -143,16 +154,16 @@ def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
             data = split_check(field, j, sides, exs, h, [w[s]["guess"] for s in sides])
             if data is None:
                 raise Rejected(f"{where}: a side's Taylor a priori inclusion does not hold")
-            return data.image, data.jacobian, data.apriori, data.parts
+            return data.image, data.jacobian, data.apriori, data.parts, None
         if step.kind == "taylor":
-            ex = expand(field, xhat, hull, step.order, step.jet_order)
+            ex = expand(field, xhat, hull, step.order, step.jet_order, X.S is not None)
             if ex.jet_order != step.jet_order:
                 raise Rejected(f"{where}: jet order {step.jet_order} not valid for order "
                                f"{step.order}")
             data = taylor_check(field, ex, h, w["guess"])
             if not isinstance(data, StepData):
                 raise Rejected(f"{where}: the Taylor a priori inclusion does not hold")
-            return data.image, data.jacobian, data.apriori, ()
+            return data.image, data.jacobian, data.apriori, (), data.hessian
         E = picard_check(field, hull, h, w["picard"])
         if E is None:
             raise Rejected(f"{where}: the Picard inclusion X + [0,h] F(E) in int E fails")
@@ -174,7 +185,7 @@ def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
         if A is None:
             raise Rejected(f"{where}: the flow-Jacobian inclusion I + [0,h] J W in int W "
                            "fails")
-        return list(image), A, E, ()
+        return list(image), A, E, (), None
     except NotOnePiece:
         raise Rejected(f"{where}: the Taylor step's box is not inside one analytic piece "
                        "of the vector field") from None
@@ -188,7 +199,7 @@ def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doublet
     n = len(X.xhat)
     if not step.t1 > step.t0:
         raise Rejected(f"{where}: t1 <= t0")
-    image, A, apriori, parts = image_and_jacobian(field, X, step, where)
+    image, A, apriori, parts, D = image_and_jacobian(field, X, step, where)
     if not all(x.is_finite() for x in image):
         raise Rejected(f"{where}: the image is not finite")
     if not _contains_all(step.apriori, apriori):
@@ -201,16 +212,26 @@ def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doublet
     if not all(_is_exact(step.C[i, j]) and _is_exact(step.B[i, j])
                for i in range(n) for j in range(n)):
         raise Rejected(f"{where}: C or B is not exact")
+    if (X.S is None) != (step.S is None):
+        raise Rejected(f"{where}: the sets of one tube all have a quadratic part or none do")
+    if step.S is not None and not all(_is_exact(S[i, j]) for S in step.S
+                                      for i in range(n) for j in range(n)):
+        raise Rejected(f"{where}: a quadratic coefficient S is not exact")
     try:
         Binv = step.B.inv()
     except ZeroDivisionError:
         raise Rejected(f"{where}: B is not provably invertible") from None
     for image_s, A_s in (parts or ((image, A),)):
-        rest = [u + y - x for u, y, x in zip(_matvec(A_s * X.C - step.C, X.r0), image_s,
-                                             step.xhat)]
-        need = [p + q for p, q in zip(_matvec(Binv * (A_s * X.B), X.r), _matvec(Binv, rest))]
+        if step.S is None:
+            rest = [u + y - x for u, y, x in zip(_matvec(A_s * X.C - step.C, X.r0),
+                                                 image_s, step.xhat)]
+            need = [p + q for p, q in zip(_matvec(Binv * (A_s * X.B), X.r),
+                                          _matvec(Binv, rest))]
+        else:
+            need = quadratic_residual(X, image_s, A_s, None if parts else D, step.xhat,
+                                      step.C, step.S, Binv)
         for i in range(n):
             if not step.r[i].contains(need[i]):
                 raise Rejected(f"{where}: the set at t1 does not contain the image "
                                f"(coordinate {i})")
-    return Doubleton(list(step.xhat), step.C, list(X.r0), step.B, list(step.r))
+    return Doubleton(list(step.xhat), step.C, list(X.r0), step.B, list(step.r), step.S)

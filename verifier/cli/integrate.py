@@ -44,8 +44,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--prec", type=int, default=53, help="working precision in bits (default 53)")
     p.add_argument("--order", type=int, default=None,
                    help="Taylor order (default 20 at 53 bits, more at higher precision)")
-    p.add_argument("--set", dest="set_type", choices=("doubleton", "box"), default="doubleton",
-                   help="set representation (default: Lohner QR doubleton)")
+    p.add_argument("--set", dest="set_type", choices=("auto", "doubleton", "quadratic", "box"),
+                   default="auto",
+                   help="set representation (default auto: a Lohner QR doubleton, with a "
+                        "quadratic part for initial boxes at least 1e-5 wide)")
     p.add_argument("--width-limit", type=float, default=10.0,
                    help="stop when an enclosure gets wider than this (default 10)")
     p.add_argument("--max-steps", type=int, default=200_000, help="step budget")

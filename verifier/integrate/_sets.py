@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from flint import arb, arb_mat
 
+from verifier.arith.balls import BallArithmetic
 from verifier.arith.exact import canonical_vector
 from verifier.integrate._linalg import (
     Vector,
@@ -108,6 +109,129 @@ class DoubletonSet:
         return DoubletonSet(xhat, C, list(self.r0), Bn, canonical_vector(r), r)
 
 
+def quadratic_form(M: arb_mat, r0: Sequence[arb]) -> arb:
+    """An enclosure of ``{r^T M r : r in r0}`` (a box; ``M`` a ball matrix): squares by
+    their exact range, each off-diagonal pair once."""
+    n = len(r0)
+    sq = [BallArithmetic().powi(x, 2) for x in r0]
+    acc = arb(0)
+    for j in range(n):
+        acc += M[j, j] * sq[j]
+        for m in range(j + 1, n):
+            acc += (M[j, m] + M[m, j]) * (r0[j] * r0[m])
+    return acc
+
+
+def bilinear(D: arb_mat, u: Sequence[arb], e: Sequence[arb]) -> arb:
+    """An enclosure of ``{a^T D b : a in u, b in e}`` for boxes ``u``, ``e``."""
+    n = len(u)
+    return sum((D[j, m] * (u[j] * e[m]) for j in range(n) for m in range(n)), arb(0))
+
+
+def quadratic_residual(X, image: Sequence[arb], A: arb_mat,
+                       D: Sequence[arb_mat] | None, xhat: Sequence[arb], C: arb_mat,
+                       S: Sequence[arb_mat], Binv: arb_mat) -> Vector:
+    """The box that the error coordinates ``r'`` of the set ``xhat' + C' r0 + q'(r0) +
+    B' r'`` must contain so that it contains ``{image + A d + 1/2 d^T D d}`` for every
+    ``d = x0 - X.xhat``, ``x0`` in ``X`` (``D = None``: the mean-value form ``image + A
+    d``). With ``d = u + e``, ``u = C r0``, ``e = q(r0) + B r``, that set is
+
+        image + (A C) r0 + [sum_m A_im S_m + 1/2 C^T D_i C]_(quadratic in r0) + A B r
+              + 1/2 (D[u, e] + D[e, u] + D[e, e]),
+
+    so ``r' = B'^-1 (A B) r + B'^-1 (image - xhat' + (A C - C') r0 + r0^T M_i r0 +
+    cross)`` with ``M_i = sum_m A_im S_m + 1/2 C^T D_i C - S'_i``, the quadratic forms
+    and the cross terms enclosed over the boxes ``R0``, ``C R0`` and ``q(R0) + B R``.
+    Every operation is ball arithmetic; ``C'``, ``S'``, ``B'`` are arbitrary exact."""
+    n = len(X.xhat)
+    R0 = X.r0
+    lin = matvec(A * X.C - C, R0)
+    quad = []
+    for i in range(n):
+        M = sum((X.S[m] * A[i, m] for m in range(n)), arb_mat(n, n)) - S[i]
+        if D is not None:
+            M += (X.C.transpose() * D[i] * X.C) * arb(0.5)
+        quad.append(quadratic_form(M, R0))
+    cross = [arb(0)] * n
+    if D is not None:
+        u = matvec(X.C, R0)
+        e = [quadratic_form(Si, R0) + b for Si, b in zip(X.S, matvec(X.B, X.r))]
+        cross = [(bilinear(D[i], u, e) + bilinear(D[i], e, u) + bilinear(D[i], e, e)) / 2
+                 for i in range(n)]
+    rest = [y - x + a + b + c for y, x, a, b, c in zip(image, xhat, lin, quad, cross)]
+    return [p + q for p, q in zip(matvec(Binv * (A * X.B), X.r), matvec(Binv, rest))]
+
+
+@dataclass(frozen=True)
+class QuadraticSet:
+    """``{xhat + C r0 + q(r0) + B r : r0 in R0, r in R}``, ``q(r0)_i = r0^T S_i r0``:
+    the Lohner doubleton with a quadratic part in the initial coordinates (a
+    second-order Taylor model of the flow of the initial box with a box remainder).
+
+    For wide initial boxes the doubleton's wrapping error is second order in the
+    box's width (the Jacobian's width over the hull times the width), and it feeds
+    back into the hull; here it is third order. Steps with second-order data
+    (``StepData.hessian``) move it by :func:`quadratic_residual`; other steps by the
+    mean-value form, which carries ``q`` through the Jacobian.
+    """
+
+    xhat: Vector
+    C: arb_mat
+    r0: Vector
+    B: arb_mat
+    r: Vector
+    S: tuple
+    r_stored: Vector | None = None
+
+    @classmethod
+    def from_box(cls, box: Sequence[arb]) -> QuadraticSet:
+        d = DoubletonSet.from_box(box)
+        n = d.dim
+        return cls(d.xhat, d.C, d.r0, d.B, d.r, tuple(arb_mat(n, n) for _ in range(n)))
+
+    @property
+    def dim(self) -> int:
+        return len(self.xhat)
+
+    def quadratic_hull(self) -> Vector:
+        return [quadratic_form(S, self.r0) for S in self.S]
+
+    def hull(self) -> Vector:
+        a = matvec(self.C, self.r0)
+        b = matvec(self.B, self.r)
+        return [x + u + q + v for x, u, q, v in zip(self.xhat, a, self.quadratic_hull(), b)]
+
+    def centre(self) -> Vector:
+        return list(self.xhat)
+
+    def move(self, step: StepData) -> QuadraticSet:
+        A = step.jacobian
+        n = self.dim
+        xhat = [y.mid() for y in step.image]
+        C = mid_mat(A * self.C)
+        S = []
+        for i in range(n):
+            M = sum((self.S[m] * A[i, m] for m in range(n)), arb_mat(n, n))
+            if step.hessian is not None:
+                M += (self.C.transpose() * step.hessian[i] * self.C) * arb(0.5)
+            S.append(mid_mat(M))
+        if step.parts:
+            Bn, Binv = identity(n), identity(n)  # as DoubletonSet.move
+        else:
+            weights = np.array([float(x.rad()) for x in self.r]) + 1e-300
+            Bn = from_numpy(qr_basis(to_numpy(A * self.B), weights))
+            Binv = rigorous_inverse(Bn)
+            if Binv is None:
+                Bn, Binv = identity(n), identity(n)
+        r: Vector = []
+        parts = step.parts or ((step.image, A),)
+        for image, Ap in parts:
+            D = step.hessian if not step.parts else None
+            rp = quadratic_residual(self, image, Ap, D, xhat, C, S, Binv)
+            r = rp if not r else [arb.union(a, b) for a, b in zip(r, rp)]
+        return QuadraticSet(xhat, C, list(self.r0), Bn, canonical_vector(r), tuple(S), r)
+
+
 @dataclass(frozen=True)
 class BoxSet:
     """An interval box moved by the mean-value form, without wrapping control."""
@@ -138,4 +262,4 @@ class BoxSet:
         return BoxSet(out)
 
 
-SET_TYPES = {"doubleton": DoubletonSet, "box": BoxSet}
+SET_TYPES = {"doubleton": DoubletonSet, "quadratic": QuadraticSet, "box": BoxSet}

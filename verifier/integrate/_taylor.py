@@ -96,6 +96,10 @@ class StepData:
     #: ``image``/``jacobian`` are their entrywise unions. Sets wrap each part separately
     #: and unite the results, which keeps the correlation a united ``A`` would lose.
     parts: tuple = ()
+    #: Second-order steps (sets with a quadratic part): ``jacobian`` is then taken at
+    #: ``xhat`` only and ``hessian[i]`` encloses ``D^2 T_q,i`` over the hull, so that
+    #: ``x(h) in image + jacobian (x0 - xhat) + 1/2 (x0 - xhat)^T hessian (x0 - xhat)``.
+    hessian: tuple | None = None
 
 
 def _coef(x, k: int) -> arb:
@@ -171,6 +175,54 @@ def variational_coefficients(
     return vals, ders
 
 
+def _parts(x, depth: int) -> tuple:
+    """``(value, derivatives)`` of a jet, or of a constant (zero derivatives)."""
+    if isinstance(x, Jet):
+        return x.val, x.der
+    return x, (ZERO,) * depth
+
+
+def hessian_coefficients(field: Callable, x0: Sequence[arb], q: int
+                         ) -> list[list[list[list[arb]]]]:
+    """``hess[i][j][l][k]`` (``k <= q``): the k-th Taylor coefficient of the second
+    derivative ``d^2 x_i(t) / d x_j(0) d x_l(0)``, enclosed for every initial value in the
+    box ``x0``.
+
+    The solution's coefficients ``y_k`` are analytic functions of ``x(0)`` while the box
+    lies in one analytic piece (else ``NotOnePiece``), and the recursion
+    ``y_{k+1} = F(y)_k / (k + 1)`` differentiates term by term; it is run in jets of
+    jets of power series (second-order forward mode), so each entry encloses the
+    exact second derivative of ``y_k`` over the box.
+    """
+    n = len(x0)
+    S = SeriesArithmetic(q + 1)
+    J1 = JetArithmetic(S, n)
+    J2 = JetArithmetic(J1, n)
+    one, zero = arb(1), arb(0)
+    vals: list[list[arb]] = [[x] for x in x0]
+    d1 = [[[one if i == j else zero] for j in range(n)] for i in range(n)]
+    d2 = [[[[zero] for _ in range(n)] for _ in range(n)] for _ in range(n)]
+    with series_cap(q + 1):
+        for k in range(q):
+            def ser(cs: list[arb], k: int = k) -> arb_series:
+                return arb_series(cs, prec=k + 1)
+            ys = [Jet(Jet(ser(vals[i]), tuple(ser(d1[i][l]) for l in range(n))),
+                      tuple(Jet(ser(d1[i][j]), tuple(ser(d2[i][j][l]) for l in range(n)))
+                            for j in range(n)))
+                  for i in range(n)]
+            f = field(J2, ys)
+            for i in range(n):
+                outer_val, outer_der = _parts(f[i], n)
+                v, _ = _parts(outer_val, n)
+                vals[i].append(_coef(v, k) / (k + 1))
+                for j in range(n):
+                    dj, dlj = _parts(outer_der[j], n)
+                    d1[i][j].append(_coef(dj, k) / (k + 1))
+                    for l in range(n):
+                        d2[i][j][l].append(_coef(dlj[l], k) / (k + 1))
+    return d2
+
+
 def horner(cs: Sequence[arb], h: arb) -> arb:
     acc = cs[-1]
     for c in reversed(cs[:-1]):
@@ -185,7 +237,10 @@ class Expansion:
     ``centre[i][k]`` encloses ``y_k`` at the reference point ``xhat`` and
     ``vals[i][k]`` for every initial value in the hull ``[X]`` (``k <= order``);
     ``ders[i][j][k]`` encloses the coefficients of the variational matrix ``V`` over
-    ``[X]`` for ``k <= jet_order``.
+    ``[X]`` for ``k <= jet_order``. A *second-order* expansion (for sets with a
+    quadratic part, :class:`verifier.integrate._sets.QuadraticSet`) has instead
+    ``ders`` at the point ``xhat`` and ``hess[i][j][l][k]``, the coefficients of the
+    second derivatives over ``[X]`` (:func:`hessian_coefficients`).
     """
 
     order: int
@@ -193,17 +248,22 @@ class Expansion:
     centre: list[list[arb]]
     vals: list[list[arb]]
     ders: list[list[list[arb]]]
+    hess: list | None = None
 
 
 def expand(field: Callable, xhat: Sequence[arb], hull: Sequence[arb], order: int,
-           jet_order: int | None = None) -> Expansion:
+           jet_order: int | None = None, second_order: bool = False) -> Expansion:
     """The :class:`Expansion` of order ``order`` (Jacobian to ``jet_order``, default
     about ``order / 2``); raises :class:`verifier.arith.series.NotOnePiece` unless
     ``hull`` lies in one analytic piece."""
     q = max(2, (order + 1) // 2) if jet_order is None else min(jet_order, order)
     centre = taylor_coefficients(field, xhat, order)
-    vals, ders = variational_coefficients(field, hull, order, q)
-    return Expansion(order, q, centre, vals, ders)
+    if not second_order:
+        vals, ders = variational_coefficients(field, hull, order, q)
+        return Expansion(order, q, centre, vals, ders)
+    vals, _ = variational_coefficients(field, hull, order, 0)
+    _, ders = variational_coefficients(field, xhat, q, q)
+    return Expansion(order, q, centre, vals, ders, hessian_coefficients(field, hull, q))
 
 
 def taylor_step(field: Callable, ex: Expansion, h: arb, floor: arb) -> StepData | None:
@@ -271,9 +331,13 @@ def taylor_check(field: Callable, ex: Expansion, h: arb,
         tails.append(float(tail.rad()))
         image.append(head + tail + rem[i])
     jac = arb_mat([[horner(ex.ders[i][j][: q + 1], h) for j in range(n)] for i in range(n)])
+    hessian = None
+    if ex.hess is not None:
+        hessian = tuple(arb_mat([[horner(ex.hess[i][j][m][: q + 1], h) for m in range(n)]
+                                 for j in range(n)]) for i in range(n))
     return StepData(h=h, image=image, jacobian=jac, apriori=cand, kind=StepKind.TAYLOR,
                     order=p, remainder=max(float(r.rad()) for r in rem), tail=max(tails),
-                    jet_order=q, witness={"guess": list(guess)})
+                    jet_order=q, witness={"guess": list(guess)}, hessian=hessian)
 
 
 def point_expansion(field: Callable, xhat: Sequence[arb], order: int) -> Expansion:

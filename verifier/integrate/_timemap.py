@@ -40,7 +40,14 @@ from verifier.arith.balls import BallArithmetic, as_ball
 from verifier.arith.precision import check_prec, precision
 from verifier.arith.series import NotOnePiece
 from verifier.field import flows
-from verifier.integrate._controller import default_order, dyadic, propose_step, tolerance
+from verifier.integrate._controller import (
+    default_order,
+    dyadic,
+    propose_step,
+    tolerance,
+    wrapping_rates,
+    wrapping_step,
+)
 from verifier.integrate._enclosure import clarke_jacobian, picard_witness, second_order_enclosure
 from verifier.integrate._events import Surfaces
 from verifier.integrate._linalg import all_finite, matvec, max_width
@@ -68,6 +75,15 @@ TAIL_RELATIVE = 1e-6
 #: Low-order steps on a set that straddles a surface may add this much local error
 #: per unit time, relative to the set's width.
 STRADDLE_RELATIVE = 1e-3
+#: Taylor steps on a wide set: the Jacobian's orders ``k >= 2`` may add at most this
+#: fraction of the first order's wrapping error (:func:`wrapping_step`).
+WRAP_SLACK = 0.1
+#: ... unless their error per unit time is below this fraction of the set's width.
+WRAP_RELATIVE = 1e-3
+#: ``set_type="auto"``: initial boxes at least this wide get a quadratic part. The
+#: doubleton's second-order wrapping error (``~ |D^2 F| width^2`` per unit time) is
+#: negligible below it, and second-order steps cost about twice as much.
+QUADRATIC_WIDTH = 1e-5
 
 
 def _exact(h: Fraction) -> arb:
@@ -142,6 +158,8 @@ class _Run:
         self.prec = prec
         self.order = order
         self.set_cls = SET_TYPES[set_type]
+        #: Sets with a quadratic part take second-order Taylor steps (:class:`QuadraticSet`).
+        self.second_order = set_type == "quadratic"
         self.width_limit = width_limit
         self.max_steps = max_steps
         self.progress = progress
@@ -154,6 +172,8 @@ class _Run:
         self.jet_order = max(2, (order + 1) // 2)
         self.h_low: float | None = None
         self.h_split: float | None = None
+        #: Whether the last split attempt succeeded (the next step tries a split first).
+        self.splitting = False
         #: Backoff of split attempts after a failed one (see :meth:`split`).
         self.split_skip = 0
         self.split_backoff = 1
@@ -183,13 +203,22 @@ class _Run:
         if self.straddle and self.retry_in > 0:  # floats propose: skip hopeless attempts
             self.retry_in -= 1
             return self.split_or_low_order(X, hull, xhat, remaining, tol, True)
+        if self.splitting and not self.second_order:
+            # The last step was a split step: the set is still near a dying surface, where
+            # a plain Taylor step's a priori box would straddle it; try the split first.
+            # (Second-order sets keep their Taylor steps, which wrap to third order.)
+            found = self.split(hull, xhat, remaining, tol, first=True)
+            if found is not None:
+                return found
         try:
-            ex = expand(F, xhat, hull, self.order, self.jet_order)
+            ex = expand(F, xhat, hull, self.order, self.jet_order, self.second_order)
         except NotOnePiece:  # the set itself lies across a switching surface
             return self.split_or_low_order(X, hull, xhat, remaining, tol, True)
         h = self.safety * propose_step(ex.centre, self.order, tol)
         if self.h_full is not None:
             h = min(h, 4.0 * self.h_full)
+        h = wrapping_step(wrapping_rates(ex, hull), h, tol, WRAP_SLACK,
+                          WRAP_RELATIVE * max_width(hull))
         h = min(h, float(remaining))
         delta = self.crossing_length(ex.centre, tol)
         gap: float | None = None
@@ -242,24 +271,34 @@ class _Run:
             return data, hq
         return Status.STEP_UNDERFLOW, f"no Taylor step validated at t = {float(self.t):.6g}"
 
-    def split(self, hull, xhat, remaining: Fraction, tol: float
+    def split(self, hull, xhat, remaining: Fraction, tol: float, first: bool = False
               ) -> tuple[StepData, Fraction] | None:
         """A full-order split step across a dying surface (:mod:`._split`), or ``None``.
 
         After a failed attempt (the set lies across some other surface) the next
         attempts are skipped with exponential backoff, as full-order retries are in
-        straddle mode: a failed search costs several expansions per neuron."""
+        straddle mode: a failed search costs several expansions per neuron. A failed
+        ``first`` attempt (tried before the plain step because the last step split)
+        only ends the run of split steps."""
         if self.split_skip > 0:
             self.split_skip -= 1
             return None
         found = split_attempt(self.field, xhat, hull, self.order, self.jet_order, remaining,
-                              tol, self.floor, self.h_split or self.h_full, accept=ACCEPT)
+                              tol, self.floor,
+                              self.h_split or (self.h_full and 4.0 * self.h_full),
+                              accept=ACCEPT)
         if found is None:
+            self.splitting = False
+            if first:
+                return None
             self.split_skip = self.split_backoff
             self.split_backoff = min(2 * self.split_backoff, 64)
             return None
         self.split_backoff = 1
-        self.h_split = float(found[1])
+        # Next proposal from this step's remainder (~ h^(p+1)), as for Taylor steps.
+        grow = 0.9 * (tol / max(found[0].remainder, 1e-300)) ** (1.0 / (self.order + 1))
+        self.h_split = float(found[1]) * min(1.5, max(0.5, grow))
+        self.splitting = True
         self.straddle, self.backoff, self.retry_in = False, 1, 0
         return found
 
@@ -380,7 +419,7 @@ def integrate(
     prec: int = 53,
     order: int | None = None,
     *,
-    set_type: str = "doubleton",
+    set_type: str = "auto",
     width_limit: float = 10.0,
     max_steps: int = 200_000,
     progress: Callable[[float], None] | None = None,
@@ -406,7 +445,11 @@ def integrate(
     flow, signs: as in :meth:`verifier.Problem.vector_field`.
     prec: working precision in bits (used for every ball operation).
     order: Taylor order ``p`` (default 20 at 53 bits, about ``0.3 prec`` above).
-    set_type: ``"doubleton"`` (Lohner QR, default) or ``"box"`` (no wrapping control).
+    set_type: ``"doubleton"`` (Lohner QR), ``"quadratic"`` (the doubleton with a
+        quadratic part in the initial coordinates and second-order Taylor steps: its
+        wrapping error is third order in the initial width instead of second), ``"box"``
+        (no wrapping control), or ``"auto"`` (default): quadratic for initial boxes at
+        least ``QUADRATIC_WIDTH`` wide, else doubleton.
     width_limit: stop (``WIDTH_LIMIT``) when an enclosure gets wider than this.
     max_steps: stop (``MAX_STEPS``) after this many accepted steps.
     progress: called with the float time after every accepted step.
@@ -422,16 +465,20 @@ def integrate(
         order = default_order(prec)
     if isinstance(order, bool) or not isinstance(order, int) or not 2 <= order <= 200:
         raise ValueError(f"order must be an integer between 2 and 200, got {order!r}")
-    if set_type not in SET_TYPES:
-        raise ValueError(f"set_type must be one of {', '.join(SET_TYPES)}, got {set_type!r}")
+    if set_type != "auto" and set_type not in SET_TYPES:
+        raise ValueError(f"set_type must be auto or one of {', '.join(SET_TYPES)}, "
+                         f"got {set_type!r}")
     if not width_limit > 0:
         raise ValueError(f"width_limit must be positive, got {width_limit!r}")
     T = parse_horizon(horizon)
     names = problem.coordinate_names(flow)
+    with precision(prec):
+        x0 = parse_initial(initial, names)
+    if set_type == "auto":
+        set_type = "quadratic" if max_width(x0) >= QUADRATIC_WIDTH else "doubleton"
     run = _Run(problem, flow, signs, prec, order, set_type, float(width_limit), int(max_steps),
                progress)
     with precision(prec):
-        x0 = parse_initial(initial, names)
         tube = Tube(names=names, flow=flow, prec=prec, order=order, horizon=T, initial=x0)
         X = run.set_cls.from_box(x0)
         tube.initial_set = X
