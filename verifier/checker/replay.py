@@ -86,10 +86,10 @@ class Doubleton:
         """A box containing the set (the same operations as the integrator's set)."""
         a = _matvec(self.C, self.r0)
         b = _matvec(self.B, self.r)
-        out = [x + u + v for x, u, v in zip(self.xhat, a, b)]
-        if self.S is not None:
-            out = [x + quadratic_form(S, self.r0) for x, S in zip(out, self.S)]
-        return out
+        if self.S is None:
+            return [x + u + v for x, u, v in zip(self.xhat, a, b)]
+        q = [quadratic_form(S, self.r0) for S in self.S]
+        return [x + u + s + v for x, u, s, v in zip(self.xhat, a, q, b)]
 
 
 @dataclass(frozen=True)
