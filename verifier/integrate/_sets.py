@@ -44,6 +44,25 @@ from verifier.integrate._linalg import (
 from verifier.integrate._taylor import StepData
 
 
+def next_frame(AB: arb_mat, r: Sequence[arb], split: bool) -> tuple[arb_mat, arb_mat]:
+    """``(B', B'^-1)``: the next error frame (exact ``B'``, rigorous ball inverse).
+
+    Lohner's choice: ``Q`` of the QR decomposition of ``mid(A B)``, columns sorted by
+    their extent. For a split step the identity: its parts move differently (one side
+    of a dying surface contracts the neuron's coordinates, the other freezes them);
+    near the surface both act almost diagonally in the state coordinates, whereas any
+    frame rotated by their average wraps one of them a little at every step."""
+    n = AB.nrows()
+    if split:
+        return identity(n), identity(n)
+    weights = np.array([float(x.rad()) for x in r]) + 1e-300
+    Bn = from_numpy(qr_basis(to_numpy(AB), weights))
+    Binv = rigorous_inverse(Bn)
+    if Binv is None:  # keep the previous orientation if Q cannot be inverted
+        return identity(n), identity(n)
+    return Bn, Binv
+
+
 @dataclass(frozen=True)
 class DoubletonSet:
     """``xhat + C r0 + B r`` (module docstring)."""
@@ -82,23 +101,11 @@ class DoubletonSet:
     def move(self, step: StepData) -> DoubletonSet:
         """The set enclosing the images of all points after the step."""
         A = step.jacobian
-        n = self.dim
         xhat = [y.mid() for y in step.image]
         AC = A * self.C
         C = mid_mat(AC)
         AB = A * self.B
-        if step.parts:
-            # The parts of a split step move differently (one side of a dying surface
-            # contracts the neuron's coordinates, the other freezes them); near the
-            # surface both act almost diagonally in the state coordinates, whereas any
-            # frame rotated by their average wraps one of them a little at every step.
-            Bn, Binv = identity(n), identity(n)
-        else:
-            weights = np.array([float(x.rad()) for x in self.r]) + 1e-300
-            Bn = from_numpy(qr_basis(to_numpy(AB), weights))
-            Binv = rigorous_inverse(Bn)
-            if Binv is None:  # keep the previous orientation if Q cannot be inverted
-                Bn, Binv = identity(n), identity(n)
+        Bn, Binv = next_frame(AB, self.r, bool(step.parts))
         r: Vector = []
         for image, Ap in (step.parts or ((step.image, A),)):
             APC = Ap * self.C
@@ -215,14 +222,7 @@ class QuadraticSet:
             if step.hessian is not None:
                 M += (self.C.transpose() * step.hessian[i] * self.C) * arb(0.5)
             S.append(mid_mat(M))
-        if step.parts:
-            Bn, Binv = identity(n), identity(n)  # as DoubletonSet.move
-        else:
-            weights = np.array([float(x.rad()) for x in self.r]) + 1e-300
-            Bn = from_numpy(qr_basis(to_numpy(A * self.B), weights))
-            Binv = rigorous_inverse(Bn)
-            if Binv is None:
-                Bn, Binv = identity(n), identity(n)
+        Bn, Binv = next_frame(A * self.B, self.r, bool(step.parts))
         r: Vector = []
         parts = step.parts or ((step.image, A),)
         for image, Ap in parts:

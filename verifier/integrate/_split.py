@@ -37,12 +37,14 @@ not the set, reaches the surface: a step of full accuracy instead of a union.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
-from flint import arb, arb_mat
+from flint import arb, arb_mat, fmpq
 
 from verifier.arith.balls import BallArithmetic
 from verifier.arith.series import NotOnePiece
 from verifier.field import flows
+from verifier.integrate._controller import dyadic, propose_step
 from verifier.integrate._status import StepKind
 from verifier.integrate._taylor import Expansion, StepData, expand, taylor_check, taylor_step
 
@@ -177,12 +179,6 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
     failure; a step is
     accepted when every remainder is below ``accept * tol``.
     """
-    from fractions import Fraction
-
-    from flint import fmpq
-
-    from verifier.integrate._controller import dyadic, propose_step
-
     found = find_split(field, xhat, hull, order, jet_order)
     if found is None:
         return None
