@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
 import sys
 import time
 from collections import Counter
@@ -25,6 +23,7 @@ from pathlib import Path
 from verifier import Problem
 from verifier.certificates.certify import certify
 from verifier.checker.check import check_certificate
+from verifier.examples import acceptance_points
 
 TARGETS = {
     "x2": "x**2",
@@ -43,16 +42,6 @@ TIMING_CASES = [
     ("x2 H=2", "x**2", 2, ["-0.46", "0.3", "1.5", "0.5", "0"]),
     ("abs H=2", "Abs(x - 1/3)", 2, ["-0.3", "-2.2", "0.8", "0.4", "0.1"]),
 ]
-
-
-def acceptance_points(k: int = 10, seed: int = 4) -> list[list[str]]:
-    """The initial points of tests/test_certificates.py (phi over [0, 2 pi), |v|, |c| <= 3)."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(k):
-        phi = 2 * math.pi * (i + rng.random()) / k
-        out.append([f"{phi:.6f}", f"{rng.uniform(-3, 3):.4f}", f"{rng.uniform(-3, 3):.4f}"])
-    return out
 
 
 def run_case(name: str, target: str, H: int, y0: list[str], horizon: str,

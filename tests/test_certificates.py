@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import random
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from verifier import Problem
 from verifier.certificates.certify import certify
 from verifier.checker.check import check_certificate, check_file
 from verifier.checker.load import validate
+from verifier.examples import acceptance_points
 from verifier.simulate import simulate
 
 
@@ -295,16 +295,6 @@ def test_cli_certify_and_check(tmp_path):
 
 TARGETS = ["x**2", "Abs(x - 1/3)", "sin(3*x)",
            "Piecewise((2*x, x < 1/3), (1 - x, x < 2/3), (x - 1/3, True))", "exp(x)", "x**3 - x"]
-
-
-def acceptance_points(k: int = 10, seed: int = 4) -> list[list[str]]:
-    """``k`` initial points with ``phi`` spread over ``[0, 2 pi)`` and ``|v|, |c| <= 3``."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(k):
-        phi = 2 * math.pi * (i + rng.random()) / k
-        out.append([f"{phi:.6f}", f"{rng.uniform(-3, 3):.4f}", f"{rng.uniform(-3, 3):.4f}"])
-    return out
 
 
 #: Per target, how many of the 10 acceptance points reached bounded-forever.

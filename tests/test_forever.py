@@ -31,6 +31,7 @@ from verifier.certificates.trapping import find_trapping
 from verifier.checker.arc_length import affine_fit, pl_lower
 from verifier.checker.check import check_certificate
 from verifier.checker.trapping import verify_trapping
+from verifier.examples import acceptance_points
 from verifier.simulate import simulate
 
 # --------------------------------------------------------------------------------------
@@ -543,16 +544,6 @@ def test_checker_modules_do_not_import_the_search():
 
 TARGETS = ["x**2", "Abs(x - 1/3)", "sin(3*x)",
            "Piecewise((2*x, x < 1/3), (1 - x, x < 2/3), (x - 1/3, True))", "exp(x)", "x**3 - x"]
-def acceptance_points(k: int = 10, seed: int = 4) -> list[list[str]]:
-    """The points of issue 4's suite (tests/test_certificates.py)."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(k):
-        phi = 2 * math.pi * (i + rng.random()) / k
-        out.append([f"{phi:.6f}", f"{rng.uniform(-3, 3):.4f}", f"{rng.uniform(-3, 3):.4f}"])
-    return out
-
-
 def further_points() -> list[tuple[str, list[str]]]:
     """30 further points: 5 per target, phi spread over [0, 2 pi), |v|, |c| <= 3."""
     out = []

@@ -1,6 +1,10 @@
-"""Built-in example problems (``--example NAME`` on the command line)."""
+"""Built-in example problems (``--example NAME`` on the command line) and the initial
+points of the acceptance suites (shared by the tests and the benchmarks)."""
 
 from __future__ import annotations
+
+import math
+import random
 
 EXAMPLES: dict[str, dict] = {
     "x2": {"target": "x**2", "init": "0.6,0.5,0.2",
@@ -22,3 +26,15 @@ def example(name: str) -> dict:
         raise ValueError(
             f"unknown example {name!r} (choose one of {', '.join(sorted(EXAMPLES))})"
         ) from None
+
+
+def acceptance_points(k: int = 10, seed: int = 4) -> list[list[str]]:
+    """The H = 1 acceptance suite's initial points (issues 4 and 5): ``k`` states
+    ``(phi, v, c)`` as exact decimal strings, ``phi`` spread over ``[0, 2 pi)`` (one per
+    ``2 pi / k`` sector) and ``|v|, |c| <= 3``, reproducible from ``seed``."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(k):
+        phi = 2 * math.pi * (i + rng.random()) / k
+        out.append([f"{phi:.6f}", f"{rng.uniform(-3, 3):.4f}", f"{rng.uniform(-3, 3):.4f}"])
+    return out
