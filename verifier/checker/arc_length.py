@@ -63,8 +63,8 @@ from verifier.checker.dying import (
     DYING_KEYS,
     Dying,
     PointFunctions,
-    _kink,
     active_length,
+    active_strip,
     dying_numbers,
     geometry,
     parse_dying_entry,
@@ -326,17 +326,10 @@ def perturbation_bounds(problem: Any, flow: str, signs: Sequence[int], active: S
     out: list[arb | None] = []
     for d in dying:
         j = d.neuron
-        _, kappa = _kink(flow, signs, j, y[j])
-        if d.end == "b":
-            if kappa.lower() >= e.upper():
-                out.append(None)
-                continue
-            xs = arb.union(kappa.lower(), e.upper())
-        else:
-            if kappa.upper() <= a.lower():
-                out.append(None)
-                continue
-            xs = arb.union(a.lower(), kappa.upper())
+        xs = active_strip(flow, signs, d, y[j], a, e)
+        if xs is None:
+            out.append(None)
+            continue
         weight = (1 + ar.powi(xs, 2)).sqrt() * fp.p(ar, xs)
         out.append((jj.sqrt() * abs(v[j] * w[j]) * weight).abs_upper())
     return out

@@ -195,6 +195,21 @@ def active_length(problem: Any, flow: str, signs: Sequence[int], d: Dying,
 # the rate k and the constant C_v
 
 
+def active_strip(flow: str, signs: Sequence[int], d: Dying, yj: arb, a: arb, e: arb
+                 ) -> arb | None:
+    """A ball containing the dying neuron ``d``'s active set over the coordinate ball
+    ``yj``: ``[kappa, e]`` when it dies at ``b = e``, ``[a, kappa]`` at ``a`` (``kappa``
+    its kink over ``yj``); ``None`` when no point of ``yj`` has it active."""
+    _, kappa = _kink(flow, signs, d.neuron, yj)
+    if d.end == "b":
+        if kappa.lower() >= e.upper():
+            return None
+        return arb.union(kappa.lower(), e.upper())
+    if kappa.upper() <= a.lower():
+        return None
+    return arb.union(a.lower(), kappa.upper())
+
+
 def rate_bounds(problem: Any, flow: str, signs: Sequence[int], dying: Sequence[Dying],
                 y: Sequence[arb], fp: PointFunctions) -> list[tuple[arb, arb] | None]:
     """Per dying neuron, over the box ``y`` (balls): ``(lower bound of h_j, upper bound of
@@ -208,17 +223,10 @@ def rate_bounds(problem: Any, flow: str, signs: Sequence[int], dying: Sequence[D
     out: list[tuple[arb, arb] | None] = []
     for d in dying:
         j = d.neuron
-        _, kappa = _kink(flow, signs, j, y[j])
-        if d.end == "b":
-            if kappa.lower() >= e.upper():
-                out.append(None)
-                continue
-            xs = arb.union(kappa.lower(), e.upper())
-        else:
-            if kappa.upper() <= a.lower():
-                out.append(None)
-                continue
-            xs = arb.union(a.lower(), kappa.upper())
+        xs = active_strip(flow, signs, d, y[j], a, e)
+        if xs is None:
+            out.append(None)
+            continue
         net = c
         for i in range(H):
             net = net + v[i] * ar.max(w[i] * xs + b[i], zero)
