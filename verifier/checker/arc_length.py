@@ -89,6 +89,7 @@ from verifier.checker.trapping import (
     parse_bounds,
     parse_box,
     parse_exact,
+    parse_header,
     parse_index_list,
     regular_standard,
     sup_at_most,
@@ -399,10 +400,7 @@ def affine_risk_sup(problem: Any, flow: str, signs: Sequence[int], active: Seque
 
 def parse_arc_length(spec: Any, H: int, dim: int) -> dict:
     """Validate the structure of an arc-length section; numbers become Fractions."""
-    check_keys(spec, KEYS)
-    if spec["kind"] != "arc-length":
-        raise TrapCheckError("trapping kind must be 'arc-length'")
-    frozen = parse_index_list(spec["frozen"], H, "frozen")
+    frozen = parse_header(spec, KEYS, "arc-length", H)
     active = parse_index_list(spec["active"], H, "active")
     raw = spec["dying"]
     if not isinstance(raw, list):

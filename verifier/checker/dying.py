@@ -82,7 +82,7 @@ from verifier.checker.trapping import (
     parse_bounds,
     parse_box,
     parse_exact,
-    parse_index_list,
+    parse_header,
     split_cell,
     sup_at_most,
     terminal_ends,
@@ -385,10 +385,7 @@ def dying_numbers(dying: Sequence[Dying], K: Sequence[tuple[Fraction, Fraction]]
 
 def parse_dying(spec: Any, H: int, dim: int) -> dict:
     """Validate the structure of a dying section; numbers become Fractions."""
-    check_keys(spec, KEYS)
-    if spec["kind"] != "dying":
-        raise TrapCheckError("trapping kind must be 'dying'")
-    frozen = parse_index_list(spec["frozen"], H, "frozen")
+    frozen = parse_header(spec, KEYS, "dying", H)
     raw = spec["dying"]
     if not isinstance(raw, list) or not raw:
         raise TrapCheckError("dying: expected a non-empty list of dying neurons")

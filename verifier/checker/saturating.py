@@ -75,7 +75,7 @@ from verifier.checker.trapping import (
     parse_bounds,
     parse_box,
     parse_exact,
-    parse_index_list,
+    parse_header,
     sup_at_most,
     terminal_ends,
 )
@@ -199,10 +199,7 @@ def prove_pl(problem: Any, j: int, end: str, box: Sequence[tuple[Fraction, Fract
 
 def parse_saturating(spec: Any, H: int, dim: int) -> dict:
     """Validate the structure of a saturating section; numbers become Fractions."""
-    check_keys(spec, KEYS)
-    if spec["kind"] != "saturating":
-        raise TrapCheckError("trapping kind must be 'saturating'")
-    frozen = parse_index_list(spec["frozen"], H, "frozen")
+    frozen = parse_header(spec, KEYS, "saturating", H)
     sat = spec["saturating"]
     check_keys(sat, {"neuron", "end"})
     j = sat["neuron"]

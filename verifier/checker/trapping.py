@@ -581,6 +581,15 @@ def check_keys(spec: Any, keys: set[str]) -> None:
         raise TrapCheckError(f"trapping section: missing key(s) {sorted(missing)}")
 
 
+def parse_header(spec: Any, keys: set[str], kind: str, H: int) -> list[int]:
+    """The prologue of every trapping argument's section: exactly ``keys``, the
+    ``kind``, and the ``frozen`` neurons (returned)."""
+    check_keys(spec, keys)
+    if spec["kind"] != kind:
+        raise TrapCheckError(f"trapping kind must be '{kind}'")
+    return parse_index_list(spec["frozen"], H, "frozen")
+
+
 def parse_index_list(v: Any, H: int, what: str) -> list[int]:
     """Sorted distinct neuron indices in ``[0, H)``."""
     return _int_list(v, H, what)
