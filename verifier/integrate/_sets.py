@@ -17,8 +17,13 @@ where ``B'^-1`` is a rigorous ball inverse (for a step of several parts, ``r'`` 
 the union of this box over the parts). Then ``xhat' + C' r0 + B' r'``
 contains ``image + A (C r0 + B r)`` for every ``r0``, ``r``: the image of
 ``X``. Floats only choose ``C'`` and ``B'``; every identity used is exact
-ball algebra. :class:`BoxSet` is the naive interval set (``R0`` and ``B``
-absent, no wrapping control), kept for comparison and tests.
+ball algebra. :class:`QuadraticSet` adds a quadratic part in ``r0`` (exact
+coefficient matrices ``S_i``) and takes second-order steps
+(:func:`quadratic_residual`): the doubleton's wrapping error is second order in the
+initial box's width, and on wide boxes it feeds back into the hull over which the
+next Jacobian is bounded until the set is lost; the quadratic set's is third order.
+:class:`BoxSet` is the naive interval set (``R0`` and ``B`` absent, no wrapping
+control), kept for comparison and tests.
 """
 
 from __future__ import annotations

@@ -34,6 +34,16 @@ tail's width is ``O(width([X]) h^(q+1))``: negligible, and it halves the cost of
 the jets.) The a priori box ``E`` itself is verified by the high-order
 enclosure test of :func:`taylor_step`.
 
+**Second-order Taylor step** (an :class:`Expansion` with ``hess``, for sets with a
+quadratic part). Instead of the mean value theorem, Taylor's theorem to second order
+with Lagrange remainder, per coordinate along the segment from ``xhat`` to ``x0``
+(inside the convex hull ``[X]``): ``T_q(x0) in T_q(xhat) + DT_q(xhat) d + d^T
+D^2 T_q,i([X]) d / 2``, ``d = x0 - xhat``. So ``jacobian = DT_q(xhat)`` (variational
+coefficients at the point) and ``hessian[i] = D^2 T_q,i([X])`` (coefficients of the
+second variational equation over the hull, :func:`hessian_coefficients`); the image
+and the tail are as above. The error that the set must absorb is then
+``O(width([X])^3)`` instead of ``O(width([X])^2)``.
+
 **Low-order step** (:func:`low_order_step`; ``F`` only Lipschitz and piecewise
 C^1, as across switching surfaces). The set is split into its reference point
 and the deviations from it. The point's solution ``xhat(t)`` is enclosed at full

@@ -22,7 +22,13 @@ Rules of the loop (each step either proves something or is not taken):
    The Jacobian order ``q`` of the next steps is raised while the tail bounded
    over the hull (``O(width h^(q+1))``) exceeds the tolerance or ``TAIL_RELATIVE``
    of the set's width, and lowered when it is far below.
-5. Failure is explicit (:class:`Status`): a non-finite bound, a width beyond
+5. A wide set's Taylor step is also shortened while its Jacobian's orders ``k >= 2``,
+   bounded over the hull, would add more than ``WRAP_SLACK`` of the first order's
+   wrapping error (:func:`._controller.wrapping_step`): ball evaluation over the
+   hull makes them grow geometrically, so the long steps of high orders would lose
+   the set. A dying neuron's surface is crossed by split steps (:mod:`._split`); after
+   one, the next step tries a split first.
+6. Failure is explicit (:class:`Status`): a non-finite bound, a width beyond
    ``width_limit``, no step validated after many attempts, the standard flow
    touching ``(w_j, b_j) = 0``, or the step budget.
 """
