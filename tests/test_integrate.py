@@ -23,14 +23,20 @@ SMOOTH_Y50 = (0.163955405353, 1.012855890723, -0.331609618635)
 
 
 def reference(problem, y0, T, flow="normalized"):
-    """High-accuracy float reference (rtol 1e-13) with its error estimate.
+    """High-accuracy float reference (rtol 1e-13, or 1e-12 where the float solver
+    chatters at a surface) with its error estimate.
 
     ``tr.fine`` is a second run at the tolerance floor of ``simulate``: between the
     solver's steps the dense output is less accurate than at them, so the slack of a
     comparison at time ``t`` also uses ``|tr.sol(t) - tr.fine.sol(t)|``.
     """
-    tr = simulate(problem, [float(v) for v in y0], T, flow=flow, rtol=1e-13, atol=1e-15,
-                  estimate_error=True)
+    for rtol in (1e-13, 1e-12):
+        tr = simulate(problem, [float(v) for v in y0], T, flow=flow, rtol=rtol,
+                      atol=rtol / 100, estimate_error=True)
+        # At a dying neuron's surface the float solver may chatter at the tightest
+        # tolerance (Zeno guard); one decade looser it passes, with its error estimate.
+        if tr.status != "zeno":
+            break
     assert tr.success, tr.message
     fine = simulate(problem, [float(v) for v in y0], T, flow=flow, rtol=3e-14, atol=1e-16,
                     max_events=50)
