@@ -105,13 +105,20 @@ class Tube:
         """Whether the final enclosure contains ``point`` (floats taken exactly)."""
         return all(b.contains(arb(float(p))) for b, p in zip(self.final, point))
 
+    @property
+    def set_kind(self) -> str:
+        """The set representation: ``doubleton``, ``quadratic`` or ``box``."""
+        name = type(self.initial_set).__name__
+        return {"DoubletonSet": "doubleton", "QuadraticSet": "quadratic",
+                "BoxSet": "box"}.get(name, "unknown")
+
     def summary(self) -> str:
         lines = [
             f"status: {self.message}",
             f"time reached: {float(self.t_reached):.12g} of {float(self.horizon):.12g}",
             f"steps: {self.n_steps} ({self.n_low_order} low-order, "
             f"{100 * self.low_order_share:.1f}%), rejected attempts: {self.rejected}, "
-            f"order {self.order}, precision {self.prec} bits",
+            f"order {self.order}, precision {self.prec} bits, set: {self.set_kind}",
             "final enclosure:",
         ]
         for name, x in zip(self.names, self.final):
