@@ -228,8 +228,7 @@ def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doublet
             need = [p + q for p, q in zip(_matvec(Binv * (A_s * X.B), X.r),
                                           _matvec(Binv, rest))]
         else:
-            need = quadratic_residual(X, image_s, A_s, None if parts else D, step.xhat,
-                                      step.C, step.S, Binv)
+            need = quadratic_residual(X, image_s, A_s, D, step.xhat, step.C, step.S, Binv)
         for i in range(n):
             if not step.r[i].contains(need[i]):
                 raise Rejected(f"{where}: the set at t1 does not contain the image "

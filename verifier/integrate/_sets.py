@@ -140,6 +140,19 @@ def bilinear(D: arb_mat, u: Sequence[arb], e: Sequence[arb]) -> arb:
     return sum((D[j, m] * (u[j] * e[m]) for j in range(n) for m in range(n)), arb(0))
 
 
+def quadratic_coefficients(X, A: arb_mat, D: Sequence[arb_mat] | None) -> list[arb_mat]:
+    """The ball matrices ``M_i = sum_m A_im S_m + 1/2 C^T D_i C`` of the image's part
+    quadratic in ``r0`` (:func:`quadratic_residual`; ``D = None``: no Hessian term)."""
+    n = len(X.xhat)
+    out = []
+    for i in range(n):
+        M = sum((X.S[m] * A[i, m] for m in range(n)), arb_mat(n, n))
+        if D is not None:
+            M += (X.C.transpose() * D[i] * X.C) * arb(0.5)
+        out.append(M)
+    return out
+
+
 def quadratic_residual(X, image: Sequence[arb], A: arb_mat,
                        D: Sequence[arb_mat] | None, xhat: Sequence[arb], C: arb_mat,
                        S: Sequence[arb_mat], Binv: arb_mat) -> Vector:
@@ -158,12 +171,7 @@ def quadratic_residual(X, image: Sequence[arb], A: arb_mat,
     n = len(X.xhat)
     R0 = X.r0
     lin = matvec(A * X.C - C, R0)
-    quad = []
-    for i in range(n):
-        M = sum((X.S[m] * A[i, m] for m in range(n)), arb_mat(n, n)) - S[i]
-        if D is not None:
-            M += (X.C.transpose() * D[i] * X.C) * arb(0.5)
-        quad.append(quadratic_form(M, R0))
+    quad = [quadratic_form(M - Si, R0) for M, Si in zip(quadratic_coefficients(X, A, D), S)]
     cross = [arb(0)] * n
     if D is not None:
         u = matvec(X.C, R0)
@@ -218,21 +226,14 @@ class QuadraticSet:
 
     def move(self, step: StepData) -> QuadraticSet:
         A = step.jacobian
-        n = self.dim
         xhat = [y.mid() for y in step.image]
         C = mid_mat(A * self.C)
-        S = []
-        for i in range(n):
-            M = sum((self.S[m] * A[i, m] for m in range(n)), arb_mat(n, n))
-            if step.hessian is not None:
-                M += (self.C.transpose() * step.hessian[i] * self.C) * arb(0.5)
-            S.append(mid_mat(M))
+        # (a split step's parts have no Hessian: step.hessian is None for them)
+        S = [mid_mat(M) for M in quadratic_coefficients(self, A, step.hessian)]
         Bn, Binv = next_frame(A * self.B, self.r, bool(step.parts))
         r: Vector = []
-        parts = step.parts or ((step.image, A),)
-        for image, Ap in parts:
-            D = step.hessian if not step.parts else None
-            rp = quadratic_residual(self, image, Ap, D, xhat, C, S, Binv)
+        for image, Ap in (step.parts or ((step.image, A),)):
+            rp = quadratic_residual(self, image, Ap, step.hessian, xhat, C, S, Binv)
             r = rp if not r else [arb.union(a, b) for a, b in zip(r, rp)]
         return QuadraticSet(xhat, C, list(self.r0), Bn, canonical_vector(r), tuple(S), r)
 

@@ -108,9 +108,10 @@ class Tube:
     @property
     def set_kind(self) -> str:
         """The set representation: ``doubleton``, ``quadratic`` or ``box``."""
-        name = type(self.initial_set).__name__
-        return {"DoubletonSet": "doubleton", "QuadraticSet": "quadratic",
-                "BoxSet": "box"}.get(name, "unknown")
+        from verifier.integrate._sets import SET_TYPES
+
+        return next((name for name, cls in SET_TYPES.items()
+                     if type(self.initial_set) is cls), "unknown")
 
     def summary(self) -> str:
         lines = [
