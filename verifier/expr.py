@@ -30,6 +30,11 @@ Accepted language
   (chained ``0 < x < 1`` allowed; ``==``/``!=`` become ``Eq``/``Ne``, which may
   also be written as calls), combined with ``and``/``&``, ``or``/``|``,
   ``not``/``~``, and the literals ``True``/``False``.
+* **Characters**: printable ASCII, spaces, tabs and line breaks only. ``#`` (a
+  Python comment would silently drop the rest of the text), ``\\`` (a line
+  continuation) and every other character -- including Unicode look-alikes such
+  as the fullwidth ``ｘ``, which Python's own parser would normalise to ``x`` --
+  are refused before anything is parsed.
 
 Everything else -- attribute access, subscripts, strings, bytes, complex
 literals, booleans outside conditions, lambdas, comprehensions, keyword or
@@ -131,6 +136,12 @@ _SNIPPET_LENGTH: Final = 60
 _CONSTANTS: Final[dict[str, sympy.Expr]] = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E}
 _FLOAT_RE: Final = re.compile(r"(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\Z")
 _WHITESPACE_RE: Final = re.compile(r"\s+")
+#: Every character the language uses, plus the ones whose rejection the parser
+#: explains better (quotes, brackets, ':', ';').
+_ALLOWED_CHARACTERS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    " \t\n\r+-*/^().,<>=!&|~_%@[]{}:;'\""
+)
 
 
 # --------------------------------------------------------------------------
@@ -536,6 +547,7 @@ class _Parser:
         text = self.original
         if len(text) > MAX_TEXT_LENGTH:
             self.fail(f"text of {len(text)} characters is too long (limit {MAX_TEXT_LENGTH})")
+        self._check_characters(text)
         # one logical line; '^' means '**' (mathematical precedence)
         text = _WHITESPACE_RE.sub(" ", text).strip().replace("^", "**")
         if not text:
@@ -563,6 +575,20 @@ class _Parser:
             self.fail("expression is too deeply nested")
         except Exception as exc:  # SymPy may raise anything
             self.fail(f"could not build the expression ({type(exc).__name__}: {_short(str(exc))})")
+
+    def _check_characters(self, text: str) -> None:
+        """Refuse any character outside :data:`_ALLOWED_CHARACTERS` (module docstring)."""
+        for column, ch in enumerate(text, start=1):
+            if ch in _ALLOWED_CHARACTERS:
+                continue
+            if ch == "#":
+                self.fail(f"'#' at column {column} is not allowed (no comments)")
+            if ch == "\\":
+                self.fail(f"backslash at column {column} is not allowed")
+            if ch == "\x00":
+                self.fail(f"null bytes are not allowed (column {column})")
+            self.fail(f"character U+{ord(ch):04X} at column {column} is not allowed "
+                      "(expressions are plain ASCII)")
 
     def canonical(self, result: sympy.Expr) -> sympy.Expr:
         """Rebuild ``result`` bottom-up until stable.
