@@ -9,11 +9,13 @@ and evaluates it, its gradient and its Hessian in the three flows of
 :mod:`verifier.field.flows`, in float, mpmath or ball arithmetic.
 
 Hypotheses checked at construction (each failure is a one-line ``ValueError``):
-``a < b`` finite; ``f`` defined, continuous and Lipschitz on ``[a, b]``
-(piecewise analytic with a bounded derivative on every closed piece); ``p``
-defined and bounded on every closed piece, nonnegative, of positive finite
-mass (it is normalized to mass 1). A rigorous upper bound of the Lipschitz
-constant of ``f`` is computed in ball arithmetic.
+``a < b`` finite; ``f`` defined at every point of ``[a, b]``, continuous and
+Lipschitz there (piecewise analytic with a bounded derivative on every closed piece;
+the pieces are proven, :mod:`verifier.symbolic.pieces`); ``p`` defined almost
+everywhere and bounded on every closed piece, nonnegative, of positive finite mass
+(it is normalized to mass 1, and the mass of the normalized density is proven to be 1
+in ball arithmetic). A rigorous upper bound of the Lipschitz constant of ``f`` is
+computed in ball arithmetic.
 """
 
 from __future__ import annotations
@@ -38,15 +40,18 @@ from verifier.arith import (
     precision,
 )
 from verifier.arith.batch import BatchArithmetic
-from verifier.arith.bounds import BoundError, lower_bound, upper_bound
+from verifier.arith.bounds import lower_bound, upper_bound
 from verifier.expr import ExpressionError, X, parse_expression, parse_number, to_text
 from verifier.field import flows
 from verifier.field.kernel import evaluate
 from verifier.field.moments import Moments
+from verifier.field.taylor_cells import TaylorCellAntiderivative
 from verifier.field.vector_field import VectorField
-from verifier.symbolic.pieces import PieceError, Pieces, check_continuous, first_bad_point, split
+from verifier.symbolic.pieces import PieceError, Pieces, first_bad_point, split
 
 MAX_WIDTH = 256
+#: The normalised density's mass must be enclosed by a ball around 1 of radius below this.
+MASS_TOLERANCE = arb(2) ** -60
 ARITHMETICS = ("float", "mpmath", "arb")
 
 
@@ -56,6 +61,11 @@ class ProblemError(ValueError):
 
 def _fmt(e: sp.Expr) -> str:
     return to_text(e)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _check_width(width: Any) -> int:
@@ -121,7 +131,7 @@ class Problem:
     ) -> None:
         try:
             self._build(target, domain, density, width)
-        except (ExpressionError, PieceError, BoundError) as exc:
+        except (ExpressionError, PieceError, ArithmeticError) as exc:  # BoundError is one
             raise ProblemError(str(exc).splitlines()[0]) from None
 
     # -- construction and checks ------------------------------------------------
@@ -132,8 +142,7 @@ class Problem:
         self.a, self.b = float(a), float(b)
         f = parse_expression(target, what="target")
         self.target_expr = f
-        self.target_pieces = split(f, X, a, b, "target")
-        check_continuous(self.target_pieces, f, X, "target")
+        self.target_pieces = split(f, X, a, b, "target", pointwise=True)
         for lo, hi, e in self.target_pieces.cells():
             bad = first_bad_point(e, X, lo, hi)
             if bad is not None:
@@ -156,6 +165,7 @@ class Problem:
         self.density_pieces = Pieces(dens.cuts, tuple(sp.simplify(e / mass) for e in dens.exprs))
         self.lipschitz_bound = _lipschitz_bound(self.target_pieces)
         self.moments = Moments(X, self.target_pieces, self.density_pieces)
+        self._check_mass(raw)
         self._float = FloatArithmetic()
         self._mp = MpmathArithmetic()
         self._ball = BallArithmetic()
@@ -201,6 +211,27 @@ class Problem:
             raise ProblemError(f"density {_fmt(raw)} has zero mass on [{_fmt(a)}, {_fmt(b)}]")
         return mass
 
+    def _check_mass(self, raw: sp.Expr) -> None:
+        """Prove in ball arithmetic that the normalised density has mass 1: the closed-form
+        (or Taylor-model) moment ``P_0(b)`` and an independent rigorous quadrature of each
+        piece (:class:`~verifier.field.taylor_cells.TaylorCellAntiderivative`, no SymPy
+        integral) both enclose 1, to ``MASS_TOLERANCE``. SymPy's definite integral only
+        proposes the normalising constant."""
+        B = BallArithmetic()
+        a, b = self.domain
+        with precision(128):
+            (p0,) = self.moments.at(B, B.const(b), ks=(0,))
+            quad = arb(0)
+            for lo, hi, e in self.density_pieces.cells():
+                g = compile_expr(e, (X,))
+                quad += TaylorCellAntiderivative(g, B.const(lo), B.const(hi)).total
+            for what, m in (("closed-form", p0), ("quadrature", quad)):
+                if not (m.is_finite() and m.contains(1) and m.rad() < MASS_TOLERANCE):
+                    raise ProblemError(
+                        f"density {_fmt(raw)}: the {what} mass of the normalised density on "
+                        f"[{_fmt(a)}, {_fmt(b)}] is {m.str(10, radius=True)}, not proven to "
+                        "be 1")
+
     # -- description ------------------------------------------------------------
     def to_dict(self) -> dict:
         """Canonical, re-parseable description (used by certificates)."""
@@ -212,10 +243,20 @@ class Problem:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> Problem:
+    def from_dict(cls, d: dict, canonical: bool = False) -> Problem:
+        """The problem of :meth:`to_dict`. ``canonical``: also require every text to be
+        canonical (reading and printing it gives it back), as a certificate stores it, so
+        that the text a person reads is the function that is proven."""
         if not isinstance(d, dict):
             raise ProblemError("problem must be an object with target, domain, density, width")
-        return cls(d.get("target"), d.get("domain"), d.get("density"), d.get("width"))
+        problem = cls(d.get("target"), d.get("domain"), d.get("density"), d.get("width"))
+        if canonical:
+            want = problem.to_dict()
+            for key in ("target", "domain", "density"):
+                if d.get(key) != want[key]:
+                    raise ProblemError(f"the {key} text {_short(d.get(key))} is not canonical "
+                                       f"(its canonical text is {_short(want[key])})")
+        return problem
 
     @property
     def digest(self) -> str:
