@@ -1,7 +1,8 @@
 """The ``verifier`` command line: one module per verb, dispatched here.
 
 Every verb exits 0 on success, 2 with a one-line ``error: ...`` on bad input,
-and 1 when the work itself failed (a verb says which).
+and 1 when the work itself failed (a verb says which); an unexpected failure is a
+one-line ``error: internal error ...`` with exit code 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -37,12 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(module.run(args) or 0)
     except (ValueError, OSError) as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"error: {msg}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # never a traceback, whatever the input
+        print(f"error: internal error ({type(exc).__name__}): {_one_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0].strip() if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 if __name__ == "__main__":  # pragma: no cover

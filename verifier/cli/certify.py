@@ -75,10 +75,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
     from pathlib import Path
 
+    from verifier.arith.numbers import parse_horizon
     from verifier.certificates.certify import certify
-    from verifier.integrate._timemap import parse_horizon
 
+    horizon = parse_horizon(args.horizon)
     out = Path(args.out)
+    if out.exists() and not out.is_file():
+        raise ValueError(f"--out {out} exists and is not a regular file")
     if out.is_dir():
         raise ValueError(f"--out {out} is a directory")
     if not out.parent.exists():
@@ -86,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
     problem = problem_from_args(args)
     initial = parse_initial(args)
     signs = parse_signs(args.signs)
-    bar, progress = _progress_bar(float(parse_horizon(args.horizon)))
+    bar, progress = _progress_bar(float(horizon))
     try:
-        cert = certify(problem, initial, args.horizon, flow=args.flow, signs=signs,
+        cert = certify(problem, initial, horizon, flow=args.flow, signs=signs,
                        prec=args.prec, order=args.order, forever=not args.no_forever,
                        energy_tail=args.energy_tail,
                        trap_budget=args.trap_budget, progress=progress)

@@ -49,11 +49,11 @@ def parse_signs(text: str | None) -> list[int] | None:
 
 
 def parse_floats(text: str, what: str) -> list[float]:
-    try:
-        vals = [float(s) for s in text.split(",")]
-    except ValueError:
-        raise ValueError(f"{what} must be comma-separated numbers, got {text!r}") from None
-    return vals
+    """Comma-separated finite floats (exact decimals within the limits of
+    :func:`verifier.arith.numbers.parse_coordinate`, then rounded to floats)."""
+    from verifier.arith.numbers import parse_coordinate
+
+    return [float(parse_coordinate(s, what)) for s in text.split(",")]
 
 
 def initial_text(args: argparse.Namespace) -> str:

@@ -77,8 +77,10 @@ def parse_initial(args: argparse.Namespace) -> list[Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
+    from verifier.arith.numbers import parse_horizon
     from verifier.integrate import integrate
 
+    horizon = parse_horizon(args.horizon)
     problem = problem_from_args(args)
     initial = parse_initial(args)
     signs = parse_signs(args.signs)
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             from tqdm import tqdm
 
-            total = float(args.horizon)
+            total = float(horizon)
             bar = tqdm(total=total, unit="t", file=sys.stderr, leave=False,
                        bar_format="{l_bar}{bar}| t = {n:.4g}/{total:.4g} [{elapsed}]")
 
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         except (ImportError, ValueError):
             bar = None
     try:
-        tube = integrate(problem, initial, args.horizon, flow=args.flow, signs=signs,
+        tube = integrate(problem, initial, horizon, flow=args.flow, signs=signs,
                          prec=args.prec, order=args.order, set_type=args.set_type,
                          width_limit=args.width_limit, max_steps=args.max_steps,
                          progress=progress)

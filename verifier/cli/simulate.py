@@ -23,6 +23,8 @@ from verifier.cli.common import (
 )
 
 HELP = "non-rigorous reference simulation of one gradient-flow trajectory"
+#: Most sample times (each is a row of the CSV table).
+MAX_SAMPLES = 10**6
 
 _EPILOG = """\
 example:
@@ -46,8 +48,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     g.add_argument("--init", metavar="Y1,Y2,...",
                    help="initial state, comma-separated floats in the flow's state order "
                    "(default with --example: the example's initial state)")
-    g.add_argument("--horizon", type=float, required=True, metavar="T",
-                   help="final time T > 0")
+    g.add_argument("--horizon", required=True, metavar="T",
+                   help="final time T > 0 (exact decimal, at most 1e6)")
     g.add_argument("--rtol", type=float, default=1e-10, help="DOP853 rtol (default 1e-10)")
     g.add_argument("--atol", type=float, default=1e-12, help="DOP853 atol (default 1e-12)")
     g.add_argument("--max-step", type=float, default=math.inf, help="maximal step size")
@@ -69,17 +71,26 @@ def _one_line(exc: BaseException) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``simulate`` verb; return the process exit code (0, 1 or 2)."""
+    from verifier.arith.numbers import parse_horizon
     from verifier.simulate import simulate
 
     try:
+        horizon = float(parse_horizon(args.horizon))
         init = parse_floats(initial_text(args), "--init")
         signs = parse_signs(args.signs)
         if args.samples is not None and args.samples < 2:
             raise ValueError(f"--samples must be >= 2, got {args.samples}")
         problem = problem_from_args(args)
-        t_eval = (None if args.samples is None or not args.horizon > 0
-                  else np.linspace(0.0, args.horizon, args.samples))
-        traj = simulate(problem, init, args.horizon, flow=args.flow, signs=signs,
+        if args.samples is not None and args.samples > MAX_SAMPLES:
+            raise ValueError(f"--samples must be at most {MAX_SAMPLES}, got {args.samples}")
+        for name in ("rtol", "atol", "max_step"):
+            value = getattr(args, name)
+            if not (value > 0) or (name != "max_step" and not math.isfinite(value)):
+                raise ValueError(f"--{name.replace('_', '-')} must be a positive number, "
+                                 f"got {value}")
+        t_eval = (None if args.samples is None
+                  else np.linspace(0.0, horizon, args.samples))
+        traj = simulate(problem, init, horizon, flow=args.flow, signs=signs,
                         rtol=args.rtol, atol=args.atol, max_step=args.max_step,
                         t_eval=t_eval, estimate_error=args.estimate_error)
     except ValueError as exc:  # includes verifier.ProblemError

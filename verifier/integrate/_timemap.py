@@ -42,7 +42,8 @@ from typing import Any
 
 from flint import arb, fmpq
 
-from verifier.arith.balls import BallArithmetic, as_ball
+from verifier.arith.balls import BallArithmetic
+from verifier.arith.numbers import parse_horizon, parse_initial
 from verifier.arith.precision import check_prec, precision
 from verifier.arith.series import NotOnePiece
 from verifier.field import flows
@@ -94,61 +95,6 @@ QUADRATIC_WIDTH = 1e-5
 
 def _exact(h: Fraction) -> arb:
     return arb(fmpq(h.numerator, h.denominator))
-
-
-def parse_horizon(horizon: Any) -> Fraction:
-    """The horizon as an exact rational (decimal strings are exact)."""
-    if isinstance(horizon, bool):
-        raise ValueError(f"horizon must be a number, got {horizon!r}")
-    try:
-        T = Fraction(horizon) if not isinstance(horizon, str) else Fraction(horizon.strip())
-    except (TypeError, ValueError):
-        raise ValueError(f"horizon must be a number, got {horizon!r}") from None
-    if not T > 0:
-        raise ValueError(f"horizon must be positive, got {horizon!r}")
-    return T
-
-
-def _number(value: Any) -> arb:
-    """A ball for one number: decimal and fraction strings exactly (a tight ball at
-    the working precision), floats at their exact binary value, else :func:`as_ball`."""
-    if hasattr(value, "item") and not isinstance(value, arb):
-        value = value.item()
-    if isinstance(value, str):
-        try:
-            q = Fraction(value.strip())
-        except ValueError:
-            return as_ball(value)
-        return arb(fmpq(q.numerator, q.denominator))
-    return as_ball(value)
-
-
-def parse_initial(initial: Any, names: Sequence[str]) -> list[arb]:
-    """Balls for a point (numbers, exact decimal strings, balls) or a box (a
-    ``(lo, hi)`` pair per coordinate), in the state order ``names``."""
-    if isinstance(initial, str):
-        initial = initial.split(",")
-    try:
-        entries = list(initial)
-    except TypeError:
-        raise ValueError(f"initial value must be a sequence, got {initial!r}") from None
-    if len(entries) != len(names):
-        raise ValueError(
-            f"initial value needs {len(names)} coordinates ({', '.join(names)}), "
-            f"got {len(entries)}")
-    out = []
-    for name, e in zip(names, entries):
-        if isinstance(e, tuple | list) and len(e) == 2:
-            lo, hi = _number(e[0]), _number(e[1])
-            if not lo.lower() <= hi.upper():
-                raise ValueError(f"initial {name}: empty interval [{e[0]}, {e[1]}]")
-            b = arb.union(lo.lower(), hi.upper())
-        else:
-            b = _number(e)
-        if not b.is_finite():
-            raise ValueError(f"initial {name} is not finite: {e!r}")
-        out.append(b)
-    return out
 
 
 class _Run:

@@ -3,9 +3,10 @@
 ``manifest.json`` (format ``ngf-manifest/1``) lists, per case, the inputs it was
 built from (:meth:`verifier.report.cases.Case.inputs`: problem, flow, initial set,
 horizon, precision, options), the file name, its size and SHA-256, and a summary
-read back from the file (status, reason, bounds, time reached, steps, the
-trapping argument's kind, the package version that wrote it) with the wall time
-of the run.
+read back from the file (status, bounds, time reached, steps, the trapping
+argument's kind) with the wall time of the run and, for certificates, the notes the
+run gave for people (the reason no stronger claim was made, the terminal
+configuration, the package version), which are not in the certificate.
 
 The manifest claims nothing by itself: the certificates are the claims and
 ``verifier check`` re-proves them. :func:`verify_manifest` only checks that the
@@ -24,6 +25,12 @@ from typing import Any
 
 FORMAT = "ngf-manifest/1"
 MANIFEST = "manifest.json"
+#: Largest manifest read (bytes).
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name}")
 
 
 def sha256_file(path: str | Path) -> str:
@@ -37,18 +44,23 @@ def sha256_file(path: str | Path) -> str:
 
 def certificate_summary(doc: dict) -> dict[str, Any]:
     """The manifest's summary of a certificate document (read, not re-proven)."""
-    stats = doc.get("stats", {})
+    steps = doc.get("steps", [])
     return {
         "status": doc["status"],
-        "reason": doc.get("reason", ""),
         "bounds": doc["bounds"],
         "t_reached": doc["t_reached"],
-        "steps": stats.get("steps", len(doc.get("steps", []))),
-        "low_order_steps": stats.get("low_order_steps"),
+        "steps": len(steps),
+        "low_order_steps": sum(1 for s in steps if s.get("kind") == "low-order"),
         "trapping": (doc.get("trapping") or {}).get("kind", "none"),
-        "configuration": doc.get("configuration", []),
-        "version": doc.get("generator", {}).get("version"),
     }
+
+
+def certificate_notes(notes: dict) -> dict[str, Any]:
+    """What a certificate's ``notes`` tell people (not in the file, not proven): why no
+    stronger claim was made, the terminal configuration, the version that made it."""
+    return {"reason": notes.get("reason", ""),
+            "configuration": notes.get("configuration", []),
+            "version": (notes.get("generator") or {}).get("version")}
 
 
 def sweep_summary(path: str | Path) -> dict[str, Any]:
@@ -97,15 +109,17 @@ def sweep_summary(path: str | Path) -> dict[str, Any]:
             "splits": summary.get("splits"), "bounds": bounds, "version": version}
 
 
-def file_entry(case: Any, path: str | Path, wall_seconds: float) -> dict[str, Any]:
-    """The manifest entry of ``case`` whose evidence file is ``path``."""
+def file_entry(case: Any, path: str | Path, wall_seconds: float,
+               notes: dict | None = None) -> dict[str, Any]:
+    """The manifest entry of ``case`` whose evidence file is ``path`` (``notes``: the
+    certificate's notes, :func:`certificate_notes`)."""
     path = Path(path)
     if case.kind == "sweep":
         summary = sweep_summary(path)
     else:
         from verifier.checker.load import load_json
 
-        summary = certificate_summary(load_json(path))
+        summary = {**certificate_summary(load_json(path)), **certificate_notes(notes or {})}
     return {
         "name": case.name,
         "group": case.group,
@@ -149,12 +163,14 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if path.is_dir():
         path = path / MANIFEST
+    from verifier.files import read_text
+
+    text = read_text(path, MAX_MANIFEST_BYTES, "manifest")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ValueError(f"cannot read manifest {path}: {e.strerror or e}") from None
-    except ValueError as e:
-        raise ValueError(f"manifest {path} is not valid JSON: {e}") from None
+        data = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as e:
+        raise ValueError(f"manifest {path} is not valid JSON: "
+                         f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"{path} is not a manifest (format {FORMAT!r} expected)")
     if not isinstance(data.get("entries"), list):

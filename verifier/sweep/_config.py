@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from verifier.arith.numbers import parse_horizon
 from verifier.sweep._region import Box, Region, fraction_text, parse_exact
 
 #: Schema version of sweep files.
 FORMAT = "ngf-sweep/1"
 #: Splitting rules (:func:`verifier.sweep._task.choose_axis`).
 SPLIT_RULES = ("widest", "sensitive")
+#: Most decimal places of an outward-rounded irrational range end.
+MAX_DIGITS = 30
 #: Default minimum size of a leaf, relative to the root's width in each coordinate.
 DEFAULT_MIN_FRACTION = Fraction(1, 8)
 
@@ -92,7 +96,7 @@ class SweepConfig:
             return cls(
                 problem=d["problem"], flow=d["flow"], signs=d["signs"],
                 region=Region.from_list(d["region"]),
-                horizon=parse_exact(d["horizon"], "horizon"),
+                horizon=parse_horizon(d["horizon"]),
                 prec=d["prec"], order=d["order"], forever=d["forever"],
                 trap_budget=d["trap_budget"], max_steps=d["max_steps"],
                 width_limit=d["width_limit"],
@@ -141,7 +145,6 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
                 digits: int = 4, energy_tail: bool = True) -> SweepConfig:
     """A :class:`SweepConfig` from user values (see :func:`verifier.sweep.sweep`)."""
     from verifier.field import flows
-    from verifier.integrate._timemap import parse_horizon
     from verifier.sweep._region import DEFAULT_RANGES, resolve_name, sweep_names
 
     flows.check_flow(flow)
@@ -167,6 +170,12 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
     mins = [m if i in region.free else Fraction(0) for i, m in enumerate(mins)]
     if not isinstance(prec, int) or isinstance(prec, bool):
         raise ValueError(f"prec must be an integer, got {prec!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= MAX_DIGITS:
+        raise ValueError(f"digits must be an integer between 0 and {MAX_DIGITS}, got {digits!r}")
+    if not (isinstance(trap_budget, int | float) and math.isfinite(trap_budget)):
+        raise ValueError(f"trap_budget must be a finite number of seconds, got {trap_budget!r}")
+    if not (isinstance(width_limit, int | float) and math.isfinite(width_limit)):
+        raise ValueError(f"width_limit must be a finite number, got {width_limit!r}")
     return SweepConfig(
         problem=problem.to_dict(), flow=flow, signs=signs, region=region,
         horizon=parse_horizon(horizon), prec=prec, order=order, forever=bool(forever),

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from verifier.arith.numbers import MAX_COORDINATE, is_rational_text, parse_coordinate
+from verifier.arith.numbers import rational_text as fraction_text
 from verifier.field import flows
 
 #: Default number of decimal places of an outward-rounded irrational range end.
@@ -46,43 +48,11 @@ _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 
 
 # -- exact numbers as text -------------------------------------------------------------
-def fraction_text(q: Fraction) -> str:
-    """The exact text of a rational: a plain decimal when the denominator is
-    ``2^a 5^b`` (``"-3.1416"``, ``"0.0625"``), else ``"p/q"``."""
-    q = Fraction(q)
-    d = q.denominator
-    a = b = 0
-    while d % 2 == 0:
-        d //= 2
-        a += 1
-    while d % 5 == 0:
-        d //= 5
-        b += 1
-    if d != 1:
-        return f"{q.numerator}/{q.denominator}"
-    places = max(a, b)
-    if places == 0:
-        return str(q.numerator)
-    n = q.numerator * 10**places // q.denominator  # exact
-    sign = "-" if n < 0 else ""
-    digits = str(abs(n)).rjust(places + 1, "0")
-    head, tail = digits[:-places], digits[-places:].rstrip("0")
-    return sign + head + ("." + tail if tail else "")
-
-
 def parse_exact(text: Any, what: str) -> Fraction:
     """An exact rational from ``int``, :class:`~fractions.Fraction` or a decimal /
-    ``p/q`` string (floats are refused: give the decimal you mean)."""
-    if isinstance(text, bool) or isinstance(text, float):
-        raise ValueError(f"{what}: give an exact decimal string, not {text!r}")
-    if isinstance(text, int | Fraction):
-        return Fraction(text)
-    if not isinstance(text, str):
-        raise ValueError(f"{what}: not an exact number: {text!r}")
-    try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{what}: not an exact number: {text!r}") from None
+    ``p/q`` string (floats are refused: give the decimal you mean), within the limits of
+    :func:`verifier.arith.numbers.parse_coordinate`."""
+    return parse_coordinate(text, what)
 
 
 def outward(text: str | int | Fraction, digits: int, up: bool, what: str) -> Fraction:
@@ -107,12 +77,10 @@ def outward(text: str | int | Fraction, digits: int, up: bool, what: str) -> Fra
 
 
 def _rational_or_none(text: Any) -> Fraction | None:
-    if not isinstance(text, str):
+    """The value of decimal or fraction text (within the limits), None for other text."""
+    if not is_rational_text(text):
         return None
-    try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        return None
+    return parse_coordinate(text, "range end")
 
 
 def constant_ball(text: Any, what: str):
@@ -124,8 +92,8 @@ def constant_ball(text: Any, what: str):
     expr = parse_number(text, what=what)
     with precision(256):
         ball = BallArithmetic().const(expr)
-        if not ball.is_finite():
-            raise ValueError(f"{what}: cannot enclose {text!r}")
+        if not (ball.is_finite() and abs(ball) <= MAX_COORDINATE):
+            raise ValueError(f"{what}: cannot enclose {text!r} within +-{MAX_COORDINATE:g}")
         return ball
 
 

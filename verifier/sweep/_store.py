@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verifier.files import DEFAULT_LIMIT as MAX_SWEEP_BYTES
+from verifier.files import FileError, read_bytes
 from verifier.sweep._config import FORMAT, SweepConfig, config_digest
 
 
@@ -135,7 +137,10 @@ def read_sweep(path: str | Path, repair: bool = False) -> SweepResult:
     ``repair=True`` truncates a partial last line (a sweep killed while writing),
     which the resumed sweep then recomputes."""
     path = Path(path)
-    raw = path.read_bytes()
+    try:
+        raw = read_bytes(path, MAX_SWEEP_BYTES, "sweep file")
+    except FileError as e:
+        raise SweepFileError(str(e)) from None
     lines = raw.split(b"\n")
     tail = lines.pop()  # b"" when the file ends with a newline
     records = []

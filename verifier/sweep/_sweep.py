@@ -161,7 +161,9 @@ def _lock(out: Path) -> int:
     SIGKILL), so that two processes never append to one sweep."""
     if not out.parent.exists():
         raise ValueError(f"directory {out.parent} does not exist")
-    fd = os.open(out, os.O_RDWR | os.O_CREAT, 0o644)
+    if out.exists() and not out.is_file():
+        raise ValueError(f"{out} is not a regular file")
+    fd = os.open(out, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
