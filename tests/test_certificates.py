@@ -45,7 +45,7 @@ def test_round_trip_point_is_verified(abs_cert):
     r = check_certificate(abs_cert)
     assert r.ok, str(r)
     assert r.steps == len(abs_cert["steps"]) > 1
-    assert abs_cert["format"] == "ngf-certificate/1"
+    assert abs_cert["format"] == "ngf-certificate/2"
     validate(abs_cert)  # the full document follows the shipped schema
 
 

@@ -11,16 +11,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-FORMAT = "ngf-certificate/1"
+FORMAT = "ngf-certificate/2"
 
 
 class Certificate:
-    """A boundedness certificate (``data`` is the JSON document)."""
+    """A boundedness certificate (``data`` is the JSON document).
 
-    def __init__(self, data: dict, tube: Any = None) -> None:
+    ``notes`` (the reason a stronger claim failed, the terminal configuration, the Taylor
+    order, step counts and timings) are for people: they are not written into the file,
+    which holds only what the checker proves (docs/certificates.md)."""
+
+    def __init__(self, data: dict, tube: Any = None, notes: dict | None = None) -> None:
         self.data = data
         #: The :class:`verifier.Tube` it was made from (not stored in the file).
         self.tube = tube
+        #: Unproven information for people (not stored in the file).
+        self.notes = dict(notes or {})
 
     # -- reading -----------------------------------------------------------------
     @property
@@ -38,7 +44,8 @@ class Certificate:
 
     @property
     def reason(self) -> str:
-        return self.data.get("reason", "")
+        """Why no stronger claim was made (a note; empty for a loaded file)."""
+        return self.notes.get("reason", "")
 
     @property
     def names(self) -> list[str]:
@@ -70,21 +77,21 @@ class Certificate:
         p = d["problem"]
         dens = "uniform" if p["density"] is None else p["density"]
         rows = [
-            ("status", d["status"] + (f" ({d['reason']})" if d.get("reason") else "")),
+            ("status", d["status"] + (f" ({self.reason})" if self.reason else "")),
             ("problem", f"f(x) = {p['target']} on [{p['domain'][0]}, {p['domain'][1]}], "
                         f"density {dens}, H = {p['width']}"),
             ("flow", d["flow"]),
             ("initial", ", ".join(f"{n} = {_show(v)}" for n, v in zip(self.names, d["initial"]))),
             ("horizon", f"T = {d['horizon']} (reached {d['t_reached']}), "
-                        f"{d['stats']['steps']} steps, prec {d['prec']} bits"),
+                        f"{len(d['steps'])} steps, prec {d['prec']} bits"),
             ("bounds", ", ".join(f"|v_{j + 1}| <= {r}" for j, r in enumerate(d["bounds"]["v"]))
              + f", |c| <= {d['bounds']['c']} for {d['bounds']['over']}"),
         ]
         if d.get("trapping", {}).get("kind") not in (None, "none"):
             rows.append(("argument", d["trapping"]["kind"]))
-        if d.get("configuration"):
+        if self.notes.get("configuration"):
             rows.append(("terminal", ", ".join(
-                f"neuron {j + 1} {c}" for j, c in enumerate(d["configuration"]))))
+                f"neuron {j + 1} {c}" for j, c in enumerate(self.notes["configuration"]))))
         return rows
 
     def summary(self) -> str:

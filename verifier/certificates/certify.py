@@ -6,19 +6,23 @@ trajectory of the flow satisfies ``|v_j(t)| <= R_v[j]`` and ``|c(t)| <= R_c`` fo
 * every ``t >= 0`` when the status is ``bounded-forever`` (the tube to ``T`` plus a
   trapping argument for ``t >= T``, :mod:`verifier.certificates.trapping`);
 * ``0 <= t <= T`` when the status is ``bounded-on-horizon`` (the infinite-horizon
-  argument failed; the reason and the terminal configuration are recorded);
+  argument failed);
 * ``0 <= t <= t_reached < T`` when the status is ``failed`` (the enclosure could not
-  be kept beyond ``t_reached``; the reason is recorded);
+  be kept beyond ``t_reached``);
 * ``0 <= t <= T`` with status ``bounded-on-horizon`` also when the enclosure was lost
   at ``t_reached < T`` but ``energy_tail`` bounds the rest by the energy inequality
   (:mod:`verifier.certificates.energy`; the file's ``tail``).
 
 Everything a claim rests on is written exactly into the file, so that
-:mod:`verifier.checker` re-proves it without this module.
+:mod:`verifier.checker` re-proves it without this module, and nothing else is: the
+reason a stronger claim failed, the terminal configuration, the Taylor order and the
+timings are the returned certificate's ``notes`` (shown by its summary), not part of
+the file.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -28,6 +32,7 @@ import flint
 from flint import arb
 
 from verifier.arith.exact import canonical_vector, decimal_bounds
+from verifier.arith.numbers import exact_text, parse_horizon
 from verifier.arith.precision import precision
 from verifier.certificates.bounds import box_maxima, upper_text
 from verifier.certificates.certificate import FORMAT, Certificate
@@ -35,33 +40,12 @@ from verifier.certificates.encode import encode_steps, fraction_text
 from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.field import flows
 from verifier.integrate import integrate
-from verifier.integrate._timemap import parse_horizon
 
 STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
-
-
-def _exact_text(value: Any, what: str) -> str:
-    """An exact decimal/fraction string for one initial number (floats by their shortest
-    decimal repr, which is the value the user typed)."""
-    if isinstance(value, bool):
-        raise ValueError(f"{what}: not a number: {value!r}")
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"{what} is not finite: {value!r}")
-        text = repr(value)
-    elif isinstance(value, int | Fraction):
-        text = str(value)
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
-        raise ValueError(f"{what}: give numbers or exact decimal strings, got {value!r}")
-    try:
-        Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"{what}: not an exact number: {value!r}") from None
-    return text
+#: What a certificate may state (the checker's schema refuses more): precision in bits,
+#: network width.
+MAX_CERTIFICATE_PREC = 4096
+MAX_CERTIFICATE_WIDTH = 64
 
 
 def normalize_initial(initial: Any, names: Sequence[str]) -> list:
@@ -78,12 +62,12 @@ def normalize_initial(initial: Any, names: Sequence[str]) -> list:
         if isinstance(e, tuple | list):
             if len(e) != 2:
                 raise ValueError(f"initial {name}: a box entry is a (lo, hi) pair")
-            lo, hi = _exact_text(e[0], f"initial {name}"), _exact_text(e[1], f"initial {name}")
+            lo, hi = exact_text(e[0], f"initial {name}"), exact_text(e[1], f"initial {name}")
             if Fraction(lo) > Fraction(hi):
                 raise ValueError(f"initial {name}: empty interval [{lo}, {hi}]")
             out.append([lo, hi])
         else:
-            out.append(_exact_text(e, f"initial {name}"))
+            out.append(exact_text(e, f"initial {name}"))
     return out
 
 
@@ -118,6 +102,15 @@ def certify(
     flows.check_flow(flow)
     T = parse_horizon(horizon)
     H = problem.width
+    if H > MAX_CERTIFICATE_WIDTH:
+        raise ValueError(f"certificates are for width <= {MAX_CERTIFICATE_WIDTH}, got {H}")
+    if isinstance(prec, int) and not isinstance(prec, bool) and prec > MAX_CERTIFICATE_PREC:
+        raise ValueError(f"certificates are for precisions <= {MAX_CERTIFICATE_PREC} bits, "
+                         f"got {prec}")
+    if not (isinstance(trap_budget, int | float) and math.isfinite(trap_budget)
+            and trap_budget >= 0):
+        raise ValueError(f"trap_budget must be a finite number of seconds >= 0, "
+                         f"got {trap_budget!r}")
     names = problem.coordinate_names(flow)
     init = normalize_initial(initial, names)
     if signs is not None:
@@ -162,7 +155,6 @@ def certify(
                     Rc = _max_text(Rc, trap.spec["bounds"]["c"])
             else:
                 reason = f"no infinite-horizon argument: {trap.reason}"
-                trapping = {"kind": "none", "reason": trap.reason}
         else:
             reason = "the infinite-horizon argument was not attempted"
     with precision(prec):
@@ -171,29 +163,28 @@ def certify(
                   "c": Rc if isinstance(Rc, str) else upper_text(Rc), "over": over}
     data = {
         "format": FORMAT,
-        "generator": {"package": "ngf-verifier", "version": _version(),
-                      "python-flint": flint.__version__},
         "problem": problem.to_dict(),
         "flow": flow,
         "signs": signs,
         "initial": init,
         "horizon": fraction_text(T),
         "prec": prec,
-        "order": tube.order,
         "status": status,
-        "reason": reason,
         "t_reached": fraction_text(tube.t_reached),
         "bounds": bounds,
         "final_enclosure": final,
         "trapping": trapping,
-        "configuration": configuration,
         **({} if tail is None else {"tail": tail}),
         "steps": steps,
-        "stats": {"steps": tube.n_steps, "low_order_steps": tube.n_low_order,
-                  "integrate_seconds": round(t_int, 3),
-                  "certify_seconds": round(time.perf_counter() - start, 3)},
     }
-    return Certificate(data, tube=tube)
+    # For people only, never written into the file: the checker could not prove them.
+    notes = {"reason": reason, "configuration": configuration, "order": tube.order,
+             "steps": tube.n_steps, "low_order_steps": tube.n_low_order,
+             "integrate_seconds": round(t_int, 3),
+             "certify_seconds": round(time.perf_counter() - start, 3),
+             "generator": {"package": "ngf-verifier", "version": _version(),
+                           "python-flint": flint.__version__}}
+    return Certificate(data, tube=tube, notes=notes)
 
 
 def _energy_tail(problem, flow, signs, tube, T: Fraction, Rv, Rc):

@@ -13,6 +13,12 @@ set from its exact strings, and then proves, in order:
 4. for ``bounded-forever``, the trapping argument on the last set's hull
    (:func:`verifier.checker.trapping.verify_trapping`).
 
+Before any of this, the problem text must be canonical (parsing and printing it gives
+the same text, :meth:`verifier.problem.Problem.from_dict`), a certificate whose status is
+not ``bounded-forever`` carries no trapping argument (``{"kind": "none"}``), and the
+work the steps need must be within the checker's budget
+(:mod:`verifier.checker.budget`).
+
 The result is ``VERIFIED`` or ``REJECTED: <first failing item>``.
 """
 
@@ -30,7 +36,8 @@ from verifier.arith.exact import EncodingError, decode_matrix, decode_vector
 from verifier.arith.precision import check_prec, precision
 from verifier.certificates.bounds import box_maxima
 from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
-from verifier.checker.load import LoadError, load_json, parse_rational, validate
+from verifier.checker.budget import BudgetError, check_steps
+from verifier.checker.load import LoadError, load_json, parse_horizon, parse_rational, validate
 from verifier.checker.replay import Doubleton, Rejected, Step, check_step
 from verifier.field import flows
 
@@ -283,7 +290,7 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
     from verifier.problem import Problem, ProblemError
 
     try:
-        problem = Problem.from_dict(doc["problem"])
+        problem = Problem.from_dict(doc["problem"], canonical=True)
     except (ProblemError, ValueError) as e:
         return _fail(f"problem: {str(e).splitlines()[0]}", start)
     flow = doc["flow"]
@@ -300,18 +307,20 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
     field = problem.vector_field(flow=flow, signs=signs)
     n_steps = len(doc["steps"])
     try:
-        horizon = parse_rational(doc["horizon"], "horizon")
+        horizon = parse_horizon(doc["horizon"])
         t_reached = parse_rational(doc["t_reached"], "t_reached")
-        if not horizon > 0:
-            raise Rejected("horizon must be positive")
         with precision(prec):
             x0 = _initial(doc["initial"], names)
             steps = _decode_steps(doc["steps"], n)
             t = steps[-1].t1 if steps else Fraction(0)
             if t != t_reached:
                 raise Rejected(f"the steps end at {t}, the file claims t_reached = {t_reached}")
+            check_steps(steps, n, len(problem.moments.cells), prec)
             status = doc["status"]
             tail = doc.get("tail")
+            if status != "bounded-forever" and doc["trapping"] != {"kind": "none"}:
+                raise Rejected("trapping: only a bounded-forever certificate carries a "
+                               "trapping argument (kind none otherwise)")
             if status == "failed":
                 if not t_reached < horizon:
                     raise Rejected("status failed but the horizon was reached")
@@ -340,7 +349,7 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
                 _check_trapping(problem, flow, signs, final, doc, prec, H)
     except Rejected as e:
         return _fail(str(e), start, n_steps)
-    except LoadError as e:
+    except (LoadError, BudgetError) as e:
         return _fail(str(e), start)
     return CheckResult(True, "verified", n_steps, time.perf_counter() - start)
 

@@ -1,7 +1,9 @@
 """Reading untrusted certificate files: size limit, strict JSON, the shipped schema.
 
-Nothing in a file is executed: JSON is parsed by the standard library with
-``NaN``/``Infinity`` and duplicate keys refused, the document is validated
+Nothing in a file is executed. Only a regular file is read, at most :data:`MAX_BYTES`
+bytes whatever its size claims (:mod:`verifier.files`: FIFOs, devices and directories
+are refused), as UTF-8 without a byte-order mark; JSON is parsed by the standard library
+with ``NaN``/``Infinity`` and duplicate keys refused, the document is validated
 against ``certificate.schema.json`` (shipped in the package), and numbers are
 decoded by :mod:`verifier.arith.exact` and :func:`parse_rational` (patterns
 checked before any arithmetic). Every failure is a :class:`LoadError` with one
@@ -18,8 +20,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-#: Largest file read (bytes).
-MAX_BYTES = 512 * 1024 * 1024
+from verifier.arith import numbers
+from verifier.arith.numbers import NumberError
+from verifier.files import FileError, decode_text, read_bytes
+
+#: Largest file read (bytes). The committed certificates are below 1 MB.
+MAX_BYTES = 128 * 1024 * 1024
 _RATIONAL = re.compile(r"-?[0-9]{1,400}(\.[0-9]{1,400})?([eE][-+]?[0-9]{1,4})?(/[0-9]{1,400})?\Z")
 
 
@@ -41,31 +47,29 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
 
 
 def parse_json(text: str | bytes) -> Any:
-    """Strict JSON (no NaN/Infinity, no duplicate keys, bounded nesting)."""
+    """Strict JSON (UTF-8 without BOM, no NaN/Infinity, no duplicate keys, bounded nesting)."""
+    if isinstance(text, bytes):
+        try:
+            text = decode_text(text, "the JSON text")
+        except FileError as e:
+            raise LoadError(str(e)) from None
     try:
         return json.loads(text, parse_constant=_no_constants,
                           object_pairs_hook=_no_duplicates)
     except LoadError:
         raise
-    except RecursionError:
+    except (RecursionError, MemoryError):
         raise LoadError("the JSON nesting is too deep") from None
     except (ValueError, UnicodeDecodeError) as e:
         raise LoadError(f"not valid JSON: {str(e).splitlines()[0]}") from None
 
 
 def load_json(path: str | Path) -> Any:
-    """The parsed JSON of a file, refusing files beyond :data:`MAX_BYTES`."""
-    path = Path(path)
+    """The parsed JSON of a regular file of at most :data:`MAX_BYTES` bytes."""
     try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise LoadError(f"cannot read {path}: {e.strerror or e}") from None
-    if size > MAX_BYTES:
-        raise LoadError(f"{path} is {size} bytes, more than the limit {MAX_BYTES}")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LoadError(f"cannot read {path}: {e.strerror or e}") from None
+        data = read_bytes(path, MAX_BYTES, "certificate")
+    except FileError as e:
+        raise LoadError(str(e)) from None
     return parse_json(data)
 
 
@@ -95,10 +99,20 @@ def validate(doc: Any, steps: bool = True) -> None:
 
 
 def parse_rational(text: Any, what: str) -> Fraction:
-    """An exact rational from a decimal or ``p/q`` string (pattern checked first)."""
+    """An exact rational from a decimal or ``p/q`` string in the strict form files use
+    (pattern checked first; limits of :func:`verifier.arith.numbers.parse_rational`)."""
     if not isinstance(text, str) or not _RATIONAL.match(text):
         raise LoadError(f"{what}: not an exact decimal or fraction string")
     try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise LoadError(f"{what}: not a valid number {text!r}") from None
+        return numbers.parse_rational(text, what)
+    except NumberError as e:
+        raise LoadError(str(e)) from None
+
+
+def parse_horizon(text: Any) -> Fraction:
+    """The horizon (:func:`verifier.arith.numbers.parse_horizon`, strict form)."""
+    parse_rational(text, "horizon")
+    try:
+        return numbers.parse_horizon(text)
+    except NumberError as e:
+        raise LoadError(str(e)) from None

@@ -786,10 +786,14 @@ def verify_trapping(problem: Any, flow: str, signs: Any, terminal: list[arb], sp
     in the box ``spec["box"]`` for all ``t >= T`` (frozen neurons at their terminal
     coordinates, periodic angles unrestricted), so ``|v_j(t)| <= spec["bounds"]["v"][j]``
     and ``|c(t)| <= spec["bounds"]["c"]``. Never raises: malformed input and internal
-    failures are reasons.
+    failures are reasons. At most :func:`verifier.checker.budget.trapping_cells` cells
+    are used, whatever ``max_cells`` asks for (bounded work on large problems).
     """
+    from verifier.checker.budget import trapping_cells
+
     try:
-        return check_trapping(problem, flow, signs, terminal, spec, prec, max_cells)
+        cap = trapping_cells(len(terminal), problem.width, len(problem.moments.cells), prec)
+        return check_trapping(problem, flow, signs, terminal, spec, prec, min(max_cells, cap))
     except (TrapCheckError, ValueError, TypeError, ArithmeticError) as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return text

@@ -41,7 +41,7 @@ def run_certificate_case(case: Case, out_dir: Path) -> dict[str, Any]:
                    signs=None if case.signs is None else list(case.signs), prec=case.prec,
                    order=case.order, forever=case.forever, trap_budget=case.trap_budget)
     path = cert.save(out_dir / case.file)
-    return file_entry(case, path, time.perf_counter() - start)
+    return file_entry(case, path, time.perf_counter() - start, notes=cert.notes)
 
 
 def run_sweep_case(case: SweepCase, out_dir: Path) -> dict[str, Any]:
