@@ -61,8 +61,8 @@ def run_case(name: str, target: str, H: int, y0: list[str], horizon: str,
         t_par = round(time.perf_counter() - t, 3)
         assert rp.ok == r.ok
     return {"case": name, "target": target, "H": H, "init": y0, "status": c.status,
-            "configuration": c.data["configuration"], "reason": c.reason,
-            "steps": c.data["stats"]["steps"], "certify_s": round(t_cert, 3),
+            "configuration": c.notes["configuration"], "reason": c.reason,
+            "steps": len(c.data["steps"]), "certify_s": round(t_cert, 3),
             "check_s": round(t_check, 3), "check_parallel_s": t_par, "verified": r.ok,
             "check": str(r),
             "bytes": len(c.to_json())}

@@ -605,8 +605,8 @@ def _certify_forever(target: str, y0: list[str], width: int = 1) -> dict:
         r = check_certificate(json.loads(c.to_json()))
         assert r.ok, (target, y0, T, str(r))
         row.update(status=c.status, kind=c.data["trapping"].get("kind"), horizon=T,
-                   configuration=c.data["configuration"], reason=c.reason[:200],
-                   seconds=c.data["stats"]["certify_seconds"], check=round(r.seconds, 1))
+                   configuration=c.notes["configuration"], reason=c.reason[:200],
+                   seconds=c.notes["certify_seconds"], check=round(r.seconds, 1))
         if c.status == "failed":  # a longer horizon cannot help a lost enclosure
             return row
         if c.status == "bounded-forever":

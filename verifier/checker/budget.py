@@ -12,16 +12,20 @@ problem's moments and the precision,
 
 The model is an upper estimate of how this implementation's cost grows in each of its
 arguments (measured: a unit costs about 100 to 500 ns). A certificate is refused when
-one step exceeds :data:`MAX_STEP_WORK` or all steps together exceed
-:data:`MAX_TOTAL_WORK`. The trapping argument's branch and bound gets at most
-:func:`trapping_cells` cells: the checker's default cell counts, fewer for large
-problems so that ``cells x n^2 H C f`` stays below :data:`MAX_TRAPPING_WORK`.
+it has more than :data:`MAX_STEPS` steps, an order beyond :data:`MAX_ORDER`, one step
+exceeds :data:`MAX_STEP_WORK` or all steps together exceed :data:`MAX_TOTAL_WORK`; all
+from the numbers the file states, before a single ball is decoded. The trapping
+argument's branch and bound gets at most :func:`trapping_cells` cells: the checker's
+default cell counts, fewer for large problems so that ``cells x n^2 H C f`` stays below
+:data:`MAX_TRAPPING_WORK`.
 
 Committed evidence (``proofs_data/``) stays far inside: its largest certificate needs
-about 4e6 units in all (0.02 % of :data:`MAX_TOTAL_WORK`) and 1e5 units for its most
-expensive step (0.01 % of :data:`MAX_STEP_WORK`), and its trapping arguments get their
-full default cell counts. A certificate at the integrator's heaviest defaults
-(order 60 at 256 bits, 12 coordinates) needs about 3e7 units per step.
+about 7e6 units in all (0.03 % of :data:`MAX_TOTAL_WORK`), its most expensive step 8e4
+units (0.008 % of :data:`MAX_STEP_WORK`), and its trapping arguments get their full
+default cell counts. A step at the integrator's heaviest defaults (order 60 at 256 bits,
+13 coordinates) needs about 2e7 units; one step of order 200 with 64 neurons (129
+coordinates) about 1e10, and is refused. At the limits a check takes at most about an
+hour and a half (:data:`MAX_TOTAL_WORK` units of at most 250 ns), whatever the file.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+#: Most steps of one certificate.
+MAX_STEPS = 100_000
+#: Largest Taylor or Jacobian order of a step.
+MAX_ORDER = 200
 #: Most work units one step may need.
 MAX_STEP_WORK = 10**9
 #: Most work units all steps of one certificate may need together.
@@ -60,24 +68,36 @@ def step_work(order: int, jet_order: int, kind: str, n: int, cells: int, prec: i
 
 
 def check_steps(steps: Sequence[Any], n: int, cells: int, prec: int) -> float:
-    """Total work of decoded steps (``order``, ``jet_order``, ``kind``, ``witness``, ``S``);
-    raises :class:`BudgetError` when a limit is exceeded."""
+    """Total work of the steps as the file states them (the dicts, before anything is
+    decoded); raises :class:`BudgetError` when a limit is exceeded or a step's orders
+    are not integers in range."""
+    if len(steps) > MAX_STEPS:
+        raise BudgetError(f"{len(steps)} steps, more than the checker's limit {MAX_STEPS}")
     total = 0.0
     for k, st in enumerate(steps):
-        if st.kind == "low-order":
-            point = st.witness["point"]
-            work = step_work(point.get("order", 2), 1, st.kind, n, cells, prec)
+        kind = st.get("kind")
+        order, jet_order = _order(st.get("order"), k), _order(st.get("jet_order"), k)
+        if kind == "low-order":
+            point = (st.get("witness") or {}).get("point") or {}
+            work = step_work(_order(point.get("order", 2), k), 1, kind, n, cells, prec)
         else:
-            work = step_work(st.order, st.jet_order, st.kind, n, cells, prec, st.S is not None)
+            quadratic = isinstance(st.get("set"), dict) and "S" in st["set"]
+            work = step_work(order, jet_order, str(kind), n, cells, prec, quadratic)
         if work > MAX_STEP_WORK:
             raise BudgetError(f"step {k} needs about {work:.2g} work units, more than the "
-                              f"checker's limit {MAX_STEP_WORK:.0e} (order {st.order}, "
+                              f"checker's limit {MAX_STEP_WORK:.0e} (order {order}, "
                               f"dimension {n}, {cells} cells, {prec} bits)")
         total += work
         if total > MAX_TOTAL_WORK:
             raise BudgetError(f"the steps need more than {MAX_TOTAL_WORK:.0e} work units, "
                               f"the checker's limit (exceeded at step {k} of {len(steps)})")
     return total
+
+
+def _order(v: Any, k: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_ORDER:
+        raise BudgetError(f"step {k}: an order must be an integer in [0, {MAX_ORDER}]")
+    return v
 
 
 def trapping_cells(n: int, width: int, cells: int, prec: int) -> int:

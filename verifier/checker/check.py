@@ -36,7 +36,7 @@ from verifier.arith.exact import EncodingError, decode_matrix, decode_vector
 from verifier.arith.precision import check_prec, precision
 from verifier.certificates.bounds import box_maxima
 from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
-from verifier.checker.budget import BudgetError, check_steps
+from verifier.checker.budget import MAX_STEPS, BudgetError, check_steps
 from verifier.checker.load import LoadError, load_json, parse_horizon, parse_rational, validate
 from verifier.checker.replay import Doubleton, Rejected, Step, check_step
 from verifier.field import flows
@@ -283,6 +283,8 @@ def check_certificate(doc: Any, progress=None, workers: int | None = None) -> Ch
 def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult:
     try:
         validate(doc, steps=False)
+        if len(doc["steps"]) > MAX_STEPS:
+            raise LoadError(f"{len(doc['steps'])} steps, more than the limit {MAX_STEPS}")
         if not all(isinstance(d, dict) for d in doc["steps"]):
             raise LoadError("schema: every step must be an object")
     except LoadError as e:
@@ -304,6 +306,10 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
         return _fail(str(e).splitlines()[0], start)
     names = flows.coordinate_names(flow, H)
     n = len(names)
+    try:
+        check_steps(doc["steps"], n, len(problem.moments.cells), prec)
+    except BudgetError as e:
+        return _fail(str(e), start)
     field = problem.vector_field(flow=flow, signs=signs)
     n_steps = len(doc["steps"])
     try:
@@ -315,7 +321,6 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
             t = steps[-1].t1 if steps else Fraction(0)
             if t != t_reached:
                 raise Rejected(f"the steps end at {t}, the file claims t_reached = {t_reached}")
-            check_steps(steps, n, len(problem.moments.cells), prec)
             status = doc["status"]
             tail = doc.get("tail")
             if status != "bounded-forever" and doc["trapping"] != {"kind": "none"}:
@@ -349,7 +354,7 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
                 _check_trapping(problem, flow, signs, final, doc, prec, H)
     except Rejected as e:
         return _fail(str(e), start, n_steps)
-    except (LoadError, BudgetError) as e:
+    except LoadError as e:
         return _fail(str(e), start)
     return CheckResult(True, "verified", n_steps, time.perf_counter() - start)
 

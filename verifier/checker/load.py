@@ -24,8 +24,9 @@ from verifier.arith import numbers
 from verifier.arith.numbers import NumberError
 from verifier.files import FileError, decode_text, read_bytes
 
-#: Largest file read (bytes). The committed certificates are below 1 MB.
-MAX_BYTES = 128 * 1024 * 1024
+#: Largest file read (bytes). The committed certificates are below 1 MB; a certificate of
+#: this size has tens of thousands of steps.
+MAX_BYTES = 64 * 1024 * 1024
 _RATIONAL = re.compile(r"-?[0-9]{1,400}(\.[0-9]{1,400})?([eE][-+]?[0-9]{1,4})?(/[0-9]{1,400})?\Z")
 
 

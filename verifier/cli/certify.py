@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import Any
 
-from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
+from verifier.cli.common import add_problem_args, output_file, parse_signs, problem_from_args
 from verifier.cli.integrate import parse_initial
 
 HELP = "prove explicit bounds |v_j| <= R_v, |c| <= R_c and write a certificate"
@@ -73,19 +73,11 @@ def _progress_bar(total: float):
 
 def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
-    from pathlib import Path
-
     from verifier.arith.numbers import parse_horizon
     from verifier.certificates.certify import certify
 
     horizon = parse_horizon(args.horizon)
-    out = Path(args.out)
-    if out.exists() and not out.is_file():
-        raise ValueError(f"--out {out} exists and is not a regular file")
-    if out.is_dir():
-        raise ValueError(f"--out {out} is a directory")
-    if not out.parent.exists():
-        raise ValueError(f"--out: directory {out.parent} does not exist")
+    out = output_file(args.out, "--out")
     problem = problem_from_args(args)
     initial = parse_initial(args)
     signs = parse_signs(args.signs)

@@ -39,6 +39,20 @@ def problem_from_args(args: argparse.Namespace):
     return Problem(target=target, domain=domain, density=args.density, width=args.width)
 
 
+def output_file(text: str, what: str):
+    """The path of a file to write: refused when it exists and is not a regular file (a
+    FIFO would block the writer, a device such as ``/dev/zero`` would be replaced) or when
+    its directory does not exist."""
+    from pathlib import Path
+
+    path = Path(text)
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{what} {path} exists and is not a regular file")
+    if not path.parent.is_dir():
+        raise ValueError(f"{what}: directory {path.parent} does not exist")
+    return path
+
+
 def parse_signs(text: str | None) -> list[int] | None:
     if text is None:
         return None

@@ -17,6 +17,7 @@ import numpy as np
 from verifier.cli.common import (
     add_problem_args,
     initial_text,
+    output_file,
     parse_floats,
     parse_signs,
     problem_from_args,
@@ -76,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         horizon = float(parse_horizon(args.horizon))
+        for flag in ("csv", "plot"):
+            if getattr(args, flag):
+                output_file(getattr(args, flag), f"--{flag}")
         init = parse_floats(initial_text(args), "--init")
         signs = parse_signs(args.signs)
         if args.samples is not None and args.samples < 2:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier.files import DEFAULT_LIMIT as MAX_SWEEP_BYTES
-from verifier.files import FileError, read_bytes
+from verifier.files import FileError, decode_text, read_bytes
 from verifier.sweep._config import FORMAT, SweepConfig, config_digest
 
 
@@ -139,6 +139,8 @@ def read_sweep(path: str | Path, repair: bool = False) -> SweepResult:
     path = Path(path)
     try:
         raw = read_bytes(path, MAX_SWEEP_BYTES, "sweep file")
+        if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+            decode_text(raw[:4], f"sweep file {path}")  # refuses: UTF-8 without BOM expected
     except FileError as e:
         raise SweepFileError(str(e)) from None
     lines = raw.split(b"\n")

@@ -75,6 +75,9 @@ MAX_CELLS: Final = 64
 MAX_BOXES: Final = 2000
 #: Highest order of a zero at a cell's end.
 MAX_ZERO_ORDER: Final = 8
+#: Most distinct comparisons in the conditions of one function (with Abs, Min, Max, sign
+#: and Heaviside written out): each costs a few SymPy equation solves.
+MAX_COMPARISONS: Final = 40
 #: Safety net: splitting one function is abandoned after this long.
 MAX_SPLIT_SECONDS: Final = 30.0
 
@@ -294,6 +297,11 @@ class _Splitter:
             pw = as_piecewise(expr)
             if pw.has(*_REWRITTEN):
                 raise self.fail(f"cannot rewrite {_short(expr)} piecewise")
+            count = len(pw.atoms(sp.core.relational.Relational))
+            if count > MAX_COMPARISONS:
+                raise self.fail(f"has {count} distinct comparisons in its conditions (limit "
+                                f"{MAX_COMPARISONS}, Abs, Min, Max, sign and Heaviside "
+                                "included)")
             cells = self.refine(pw, a, b)
             if pointwise:
                 self.check_points(pw, cells, a, b)
@@ -343,6 +351,7 @@ class _Splitter:
     def proposals(self, w: sp.Expr, lo: sp.Expr, hi: sp.Expr, rel) -> list[sp.Expr]:
         if not w.has(self.x):
             return []
+        self.tick()
         sol = sp.solveset(w, self.x, sp.Interval.open(lo, hi))
         if not isinstance(sol, sp.FiniteSet) and sol != sp.S.EmptySet:
             sol = sp.solveset(sp.simplify(w), self.x, sp.Interval.open(lo, hi))
