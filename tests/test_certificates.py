@@ -227,7 +227,7 @@ HOSTILE = {
     "infinity": b'{"format": "ngf-certificate/1", "prec": Infinity}',
     "deep": b"[" * 100000 + b"]" * 100000,
     "duplicate keys": b'{"format": "a", "format": "b"}',
-    "wrong format": b'{"format": "ngf-certificate/2"}',
+    "wrong format": b'{"format": "ngf-certificate/1"}',
 }
 
 
