@@ -149,7 +149,7 @@ def read_sweep(path: str | Path, repair: bool = False) -> SweepResult:
     for k, line in enumerate(lines):
         try:
             records.append(json.loads(line))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             if k == len(lines) - 1 and not tail and repair:
                 tail = line  # a partial line that happens to end in a newline byte
                 lines.pop()
