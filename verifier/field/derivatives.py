@@ -1,7 +1,7 @@
 """Forward-mode derivatives of straight-line programs.
 
-A :class:`Code` computes outputs from inputs by operations ``(spec, out, a, b)`` on
-registers (:mod:`verifier.field.program`). :func:`differentiate` returns the code that
+A :class:`~verifier.field.straight_line.Code` computes outputs from inputs by
+operations on registers. :func:`differentiate` returns the code that
 computes, besides the outputs, their partial derivatives with respect to every input:
 the chain rule applied operation by operation (forward mode), which is exact
 arithmetic on the derivatives, so that evaluated in any arithmetic the derivative
@@ -18,24 +18,13 @@ and the caller uses jets instead.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
 from typing import Any
+
+from verifier.field.straight_line import Code, simplify
 
 
 class NotDifferentiable(ValueError):
     """The code has an operation without a derivative rule here."""
-
-
-@dataclass
-class Code:
-    """Operations ``(spec, out, a, b)`` (``b = -1``: unary) on registers; ``consts[r]``
-    the value of a constant register (``None`` for computed ones); ``outputs[i]`` a
-    register or ``None`` (identically zero)."""
-
-    ops: list[tuple]
-    consts: list
-    inputs: list[int]
-    outputs: list[int | None]
 
 
 #: The derivative of a unary function ``fn(name)`` in terms of its argument ``v`` and
@@ -178,83 +167,4 @@ def differentiate(code: Code) -> Code:
     for r in code.outputs:
         for d in (zero if r is None else der.get(r, zero)):
             outputs.append(None if d is None else B.value(d))
-    return needed(Code(B.ops, B.consts, list(code.inputs), outputs))
-
-
-def needed(code: Code) -> Code:
-    """``code`` without the operations no output reads."""
-    need = {r for r in code.outputs if r is not None}
-    kept = []
-    for op in reversed(code.ops):
-        if op[1] in need:
-            need.add(op[2])
-            if op[3] >= 0:
-                need.add(op[3])
-            kept.append(op)
-    kept.reverse()
-    return Code(kept, code.consts, code.inputs, code.outputs)
-
-
-def fold_negations(code: Code) -> Code:
-    """``code`` with each negation of a product moved into a constant factor of it
-    (``-(c x) = (-c) x``, also through nested products), where the product is read
-    only by the negation: negating an exact constant is exact."""
-    ops = list(code.ops)
-    consts = list(code.consts)
-    uses: dict[int, int] = {}
-    for _, _, a, b in ops:
-        uses[a] = uses.get(a, 0) + 1
-        if b >= 0:
-            uses[b] = uses.get(b, 0) + 1
-    for r in code.outputs:
-        if r is not None:
-            uses[r] = uses.get(r, 0) + 1
-    at = {o: i for i, (_, o, _, _) in enumerate(ops)}
-
-    def negate(r: int) -> bool:
-        i = at.get(r)
-        if i is None or ops[i][0] is not operator.mul:
-            return False
-        _, o, a, b = ops[i]
-        for x, y in ((a, b), (b, a)):
-            if consts[x] is not None:
-                consts.append(-consts[x])
-                ops[i] = (operator.mul, o, len(consts) - 1, y)
-                return True
-        return any(uses.get(x) == 1 and negate(x) for x in (a, b))
-
-    alias: dict[int, int] = {}
-    for i, (spec, o, a, _) in enumerate(ops):
-        if isinstance(spec, tuple) and spec[0] == "neg" and uses.get(a) == 1 and negate(a):
-            alias[o] = a
-            ops[i] = None
-    out = [(s, o, alias.get(a, a), alias.get(b, b) if b >= 0 else b)
-           for s, o, a, b in (op for op in ops if op is not None)]
-    return Code(out, consts, code.inputs, [alias.get(r, r) if r is not None else None
-                                           for r in code.outputs])
-
-
-def fuse_sin_cos(code: Code) -> Code:
-    """``code`` with ``sin`` and ``cos`` of the same register computed by one
-    ``("sincos",)`` operation (a pair, read by ``("item", 0 | 1)``)."""
-    fns: dict[tuple[str, int], int] = {}
-    for spec, o, a, _ in code.ops:
-        if isinstance(spec, tuple) and spec[0] == "fn" and spec[1] in ("sin", "cos"):
-            fns[(spec[1], a)] = o
-    pairs = {a for (name, a) in fns if name == "sin" and ("cos", a) in fns}
-    if not pairs:
-        return code
-    consts = list(code.consts)
-    done: dict[int, int] = {}
-    ops: list[tuple] = []
-    for spec, o, a, b in code.ops:
-        if isinstance(spec, tuple) and spec[0] == "fn" and spec[1] in ("sin", "cos") \
-                and a in pairs:
-            if a not in done:
-                consts.append(None)
-                done[a] = len(consts) - 1
-                ops.append((("sincos",), done[a], a, -1))
-            ops.append((("item", 0 if spec[1] == "sin" else 1), o, done[a], -1))
-            continue
-        ops.append((spec, o, a, b))
-    return Code(ops, consts, code.inputs, code.outputs)
+    return simplify(Code(B.ops, B.consts, list(code.inputs), outputs))

@@ -61,13 +61,8 @@ from verifier.arith.floats import FloatArithmetic
 from verifier.arith.jets import Jet, JetArithmetic
 from verifier.arith.mp import MpmathArithmetic
 from verifier.arith.series import SeriesArithmetic
-from verifier.field.derivatives import (
-    Code,
-    differentiate,
-    fold_negations,
-    fuse_sin_cos,
-    needed,
-)
+from verifier.field.derivatives import differentiate
+from verifier.field.straight_line import Code, fold_negations, fuse_sin_cos, needed, simplify
 
 #: Most programs (pieces and dead ends) kept per family and precision; beyond, the
 #: generic kernel evaluates the states that no kept program matches.
@@ -361,8 +356,8 @@ class Piece:
         self.code: Code | None = None
         if outputs is not None:
             ops = [entry[1:] for entry in code if entry[0] == "op"]
-            self.code = fold_negations(needed(Code(ops, self.consts, self.inputs,
-                                                   list(outputs))))
+            self.code = simplify(fold_negations(needed(Code(ops, self.consts, self.inputs,
+                                                            list(outputs)))))
         self._derived: dict[int, Code] = {}
         self._bound: dict[tuple, Any] = {}
 
@@ -425,16 +420,16 @@ class Piece:
         got = self._bound.get(key)
         if got is None:
             got = self._bound[key] = _bound_code(self.derived(order), ar)
-        ops, consts, outputs = got
+        ops, consts, inputs, outputs = got
         regs = list(consts)
-        for r, y in zip(self.inputs, ys):
+        for r, y in zip(inputs, ys):
             regs[r] = y
         for f, o, a, b in ops:
             regs[o] = f(regs[a]) if b < 0 else f(regs[a], regs[b])
         return [None if i is None else regs[i] for i in outputs]
 
 
-def _bound_code(code: Code, ar: Arithmetic) -> tuple[list, list, list]:
+def _bound_code(code: Code, ar: Arithmetic) -> tuple[list, list, list, list]:
     """``code`` bound to the functions of ``ar``."""
     consts = code.consts
     if type(ar) is SeriesArithmetic:
@@ -443,7 +438,8 @@ def _bound_code(code: Code, ar: Arithmetic) -> tuple[list, list, list]:
         code = fuse_sin_cos(code)
         consts = [arb_series([c], prec=ar.length) if isinstance(c, arb | int) else c
                   for c in code.consts]
-    return [(_bind(s, ar), o, a, b) for s, o, a, b in code.ops], consts, code.outputs
+    return ([(_bind(s, ar), o, a, b) for s, o, a, b in code.ops], consts, code.inputs,
+            code.outputs)
 
 
 def _binding_key(ar: Arithmetic) -> tuple:

@@ -19,7 +19,8 @@ contains ``x(t)`` for all ``t`` in ``[0, h]``.
 neighbourhood of the a priori box ``E``, i.e. ``E`` inside one analytic piece).
 With ``y_k(z)`` the k-th Taylor coefficient of the solution through ``z``
 (computed by the recursion ``y_{k+1} = F(y)_k / (k + 1)`` in power-series
-arithmetic), Taylor's theorem with Lagrange remainder gives, per coordinate,
+arithmetic, several orders per evaluation of ``F``: :func:`_solution`), Taylor's
+theorem with Lagrange remainder gives, per coordinate,
 
     x(h) = T(x(0)) + y_{p+1}(x(xi)) h^{p+1},   T(z) = sum_{k<=p} y_k(z) h^k,
 
@@ -29,7 +30,9 @@ T_q(xhat) + DT_q([X]) (x0 - xhat)`` and the tail lies in ``sum_{q<k<=p}
 y_k([X]) h^k``. So ``image = T_q(xhat) + sum_{q<k<=p} y_k([X]) h^k + y_{p+1}(E)
 h^{p+1}`` and ``jacobian = DT_q([X]) = sum_{k<=q} V_k([X]) h^k`` where ``V_k``
 are the Taylor coefficients of the variational equation ``V' = DF(x) V,
-V(0) = I``, obtained from the same recursion in jets of power series. (The
+V(0) = I``: ``DF(x(t))`` along the solution's series from one evaluation of the
+derivative of ``F`` on power series, then a linear recursion on ball matrices
+(:func:`_variational`). (The
 tail's width is ``O(width([X]) h^(q+1))``: negligible, and it halves the cost of
 the jets.) The a priori box ``E`` itself is verified by the high-order
 enclosure test of :func:`taylor_step`.
@@ -40,7 +43,7 @@ with Lagrange remainder, per coordinate along the segment from ``xhat`` to ``x0`
 (inside the convex hull ``[X]``): ``T_q(x0) in T_q(xhat) + DT_q(xhat) d + d^T
 D^2 T_q,i([X]) d / 2``, ``d = x0 - xhat``. So ``jacobian = DT_q(xhat)`` (variational
 coefficients at the point) and ``hessian[i] = D^2 T_q,i([X])`` (coefficients of the
-second variational equation over the hull, :func:`hessian_coefficients`); the image
+second variational equation over the hull, :func:`_second_variational`); the image
 and the tail are as above. The error that the set must absorb is then
 ``O(width([X])^3)`` instead of ``O(width([X])^2)``.
 

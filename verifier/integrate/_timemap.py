@@ -19,15 +19,19 @@ Rules of the loop (each step either proves something or is not taken):
    taken, with error control, until a Taylor step is possible again.
 4. A step is accepted when its remainder is below a multiple of the local
    tolerance ``2^-prec max(1, |xhat|)``; the set then moves (:mod:`._sets`).
-   The Jacobian order ``q`` of the next steps is raised while the tail bounded
-   over the hull (``O(width h^(q+1))``) exceeds the tolerance or ``TAIL_RELATIVE``
-   of the set's width, and lowered when it is far below.
+   The Jacobian order ``q`` of the next steps (Taylor and split) is raised while the
+   tail bounded over the hull (``O(width h^(q+1))``) exceeds the tolerance or
+   ``TAIL_RELATIVE`` of the set's width, and lowered when it is far below.
 5. A wide set's Taylor step is also shortened while its Jacobian's orders ``k >= 2``,
    bounded over the hull, would add more than ``WRAP_SLACK`` of the first order's
    wrapping error (:func:`._controller.wrapping_step`): ball evaluation over the
    hull makes them grow geometrically, so the long steps of high orders would lose
-   the set. A dying neuron's surface is crossed by split steps (:mod:`._split`); after
-   one, the next step tries a split first.
+   the set. Likewise while the orders ``k >= 2`` of the reference point's image add
+   more than ``HEAD_SLACK`` times the radius its first order adds
+   (:func:`._controller.head_rates`: where the field's formula cancels, the point's
+   coefficients carry radii far above rounding). A dying neuron's surface is crossed
+   by split steps (:mod:`._split`), under the same control; after one, the next step
+   tries a split first.
 6. Failure is explicit (:class:`Status`): a non-finite bound, a width beyond
    ``width_limit``, no step validated after many attempts, the standard flow
    touching ``(w_j, b_j) = 0``, or the step budget.
@@ -275,8 +279,8 @@ class _Run:
         return Status.STEP_UNDERFLOW, f"no Taylor step validated at t = {float(self.t):.6g}"
 
     def wrap(self, ex, hull, h: float, tol: float) -> float:
-        """The step ``<= h`` allowed by the wrapping control (rule 5) and by the radius
-        of the reference point's image (rule 6)."""
+        """The step ``<= h`` allowed by the wrapping control and by the radius of the
+        reference point's image (rule 5)."""
         h = wrapping_step(wrapping_rates(ex, hull), h, tol, WRAP_SLACK,
                           WRAP_RELATIVE * max_width(hull))
         return wrapping_step(head_rates(ex), h, ACCEPT * tol, HEAD_SLACK)
