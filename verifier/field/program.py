@@ -325,37 +325,26 @@ class Piece:
     def __init__(self, tape: _Tape, inputs: Sequence[int], outputs: Sequence[int] | None,
                  ) -> None:
         code, outputs = _common_subexpressions(tape.code, outputs)
-        # Keep what the outputs and the decisions read (the kernel discards the rest).
-        need = set(outputs or ())
-        for entry in code:
-            if entry[0] == "guard":
-                need.update(entry[2])
-        kept: list[tuple] = []
-        for entry in reversed(code):
-            if entry[0] == "guard":
-                kept.append(entry)
-            elif entry[2] in need:
-                need.add(entry[3])
-                if entry[4] >= 0:
-                    need.add(entry[4])
-                kept.append(entry)
-        kept.reverse()
-        self.segments: list[tuple[list[tuple], tuple | None]] = []
-        ops: list[tuple] = []
-        for entry in kept:
-            if entry[0] == "op":
-                ops.append(entry[1:])
-            else:
-                self.segments.append((ops, entry[1:]))
-                ops = []
-        self.segments.append((ops, None))
         self.consts = [None if live else v for v, live in zip(tape.vals, tape.live)]
         self.inputs = list(inputs)
         self.outputs = None if outputs is None else list(outputs)
+        ops = [entry[1:] for entry in code if entry[0] == "op"]
+        # Keep what the outputs and the decisions read (the kernel discards the rest).
+        read = [r for entry in code if entry[0] == "guard" for r in entry[2]]
+        kept = {op[1] for op in needed(Code(ops, self.consts, self.inputs,
+                                            list(outputs or ()) + read)).ops}
+        self.segments: list[tuple[list[tuple], tuple | None]] = []
+        segment: list[tuple] = []
+        for entry in code:
+            if entry[0] == "guard":
+                self.segments.append((segment, entry[1:]))
+                segment = []
+            elif entry[2] in kept:
+                segment.append(entry[1:])
+        self.segments.append((segment, None))
         #: The operations the outputs need (no decisions), for :meth:`formula`.
         self.code: Code | None = None
         if outputs is not None:
-            ops = [entry[1:] for entry in code if entry[0] == "op"]
             self.code = simplify(fold_negations(needed(Code(ops, self.consts, self.inputs,
                                                             list(outputs)))))
         self._derived: dict[int, Code] = {}

@@ -204,10 +204,11 @@ def _solution(field: Callable, x0: Sequence[arb], order: int, r: int = BLOCK
         while m < order:
             L = min(m + r, order - 1) + 1
             ys = [arb_series(c, prec=L) for c in coeffs]
-            f = _values(formula, S, ys)
+            f = [fi if isinstance(fi, arb_series) else arb_series([_coef(fi, 0)], prec=L)
+                 for fi in _values(formula, S, ys)]
             cols: dict[int, arb_mat] = {}
             for j in range(m, L):
-                acc = column([_coef(f[i], j) for i in range(n)])
+                acc = column([fi[j] for fi in f])
                 for i in range(m + 1, j + 1):
                     acc += A[j - i] * cols[i]
                 cols[j + 1] = y = acc / (j + 1)
