@@ -169,7 +169,7 @@ def split_check(field, j: int, sides: Sequence[str], exs: Sequence[Expansion], h
 
 def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, jet_order: int,
                   remaining, tol: float, floor: arb, h_hint: float | None,
-                  max_attempts: int = 16, accept: float = 4.0,
+                  max_attempts: int = 16, accept: float = 3.0,
                   shorten: Callable[[Expansion, float], float] | None = None):
     """Propose and prove a split step (floats propose, balls prove).
 
