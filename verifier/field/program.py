@@ -6,23 +6,11 @@ outside ``[a, b]``, the order of two kinks, the cell of a breakpoint) on every c
 and most of its operations act on constants (the moments at the domain ends, the
 cell integrals). Inside one analytic piece the decisions are always the same.
 
-**Tracing.** The field is evaluated once on *traced* values: each carries its value
-in the arithmetic of the call and a register of a program, which records in
-execution order
-
-* every operation on a value that depends on the state (``+ - * /``, negation,
-  ``ar.fn(name)``, ``ar.powi``, ``ar.union``, ``ar.anywhere``);
-* every decision the kernel asks of the arithmetic (``ge``, ``sign``,
-  ``decided_sign``, ``max``, ``min``, ``restrict``), with its operands and its
-  outcome: a truth value, a sign, which operand was returned, or "the case was not
-  decided" (an exception, or a united value).
-
-Operations on constants only are carried out while tracing and their results become
-registers of the program (so the moments at the ends of the domain are computed
-once per piece, arithmetic family and precision). The composite case logic
-(``clamp``, ``tagged_max``, ``active_interval``, ``piecewise``) is the base class's,
-which every arithmetic traced here uses unchanged, and is traced through the
-primitives above.
+**Tracing.** The field is evaluated once on traced values (:mod:`verifier.field.trace`):
+the tape holds, in execution order, its operations on values that depend on the
+state and every decision it asked of the arithmetic, with the outcome. Operations on
+constants only are done while tracing (so the moments at the ends of the domain are
+computed once per piece, arithmetic family and precision).
 
 **Replay.** For a state in an arithmetic of the same family (:func:`family`) at the
 same precision, a program performs the recorded operations and re-asks every
@@ -39,16 +27,16 @@ So which programs happen to be cached never changes a result.
 **Analytic pieces.** In power-series arithmetic every decision is strict on the
 constant terms (:class:`~verifier.arith.series.SeriesArithmetic`): when the decisions
 of a program hold for series whose constant terms are the box ``x0``, the field
-equals the program's formula on a neighbourhood of ``x0``. :meth:`Program.match`
-returns that formula without its decisions, for the later orders of a Taylor
-recursion and for jets of power series along the solution (same constant terms).
+equals the program's formula on a neighbourhood of ``x0``. :meth:`Piece.formula`
+is that formula without its decisions (and with its derivatives,
+:mod:`verifier.field.derivatives`), for the later orders of a Taylor recursion and
+along the solution (same constant terms).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -58,11 +46,12 @@ from verifier.arith.balls import BallArithmetic
 from verifier.arith.base import Arithmetic
 from verifier.arith.batch import BatchArithmetic
 from verifier.arith.floats import FloatArithmetic
-from verifier.arith.jets import Jet, JetArithmetic
+from verifier.arith.jets import JetArithmetic
 from verifier.arith.mp import MpmathArithmetic
 from verifier.arith.series import SeriesArithmetic
 from verifier.field.derivatives import differentiate
 from verifier.field.straight_line import Code, fold_negations, fuse_sin_cos, needed, simplify
+from verifier.field.trace import UNDECIDED, Tape, Tracer, Untraceable, classify
 
 #: Most programs (pieces and dead ends) kept per family and precision; beyond, the
 #: generic kernel evaluates the states that no kept program matches.
@@ -84,181 +73,6 @@ def family(ar: Arithmetic) -> tuple | None:
     if t in _TRACEABLE:
         return (t.__name__, ar.working_prec())
     return None
-
-
-class _Untraceable(Exception):
-    """The kernel did something a straight-line program does not replay."""
-
-
-#: Outcome of a decision that a program does not continue past (an exception, or a
-#: value the kernel made by uniting cases).
-UNDECIDED = "undecided"
-
-
-def _classify(method: str, out: Any, vals: Sequence) -> Any:
-    """The outcome of a decision: what the kernel's control flow depends on."""
-    if method in ("max", "min"):
-        if out is vals[0]:
-            return 0
-        if out is vals[1]:
-            return 1
-        return UNDECIDED
-    if method == "restrict":
-        x = vals[0]
-        if out is None:
-            return None
-        if out is x or (isinstance(out, Jet) and isinstance(x, Jet)
-                        and out.val is x.val and out.der is x.der):
-            return "same"
-        return UNDECIDED
-    if out is None or isinstance(out, bool | int):
-        return out
-    try:  # numpy / mpmath booleans
-        return bool(out)
-    except (TypeError, ValueError):
-        return UNDECIDED
-
-
-class _Traced:
-    """A value under tracing: its register and its value in the arithmetic of the call."""
-
-    __slots__ = ("tape", "reg", "val")
-
-    def __init__(self, tape: _Tape, reg: int, val: Any) -> None:
-        self.tape = tape
-        self.reg = reg
-        self.val = val
-
-    def __add__(self, o): return self.tape.binary(operator.add, self, o)
-    def __radd__(self, o): return self.tape.binary(operator.add, o, self)
-    def __sub__(self, o): return self.tape.binary(operator.sub, self, o)
-    def __rsub__(self, o): return self.tape.binary(operator.sub, o, self)
-    def __mul__(self, o): return self.tape.binary(operator.mul, self, o)
-    def __rmul__(self, o): return self.tape.binary(operator.mul, o, self)
-    def __truediv__(self, o): return self.tape.binary(operator.truediv, self, o)
-    def __rtruediv__(self, o): return self.tape.binary(operator.truediv, o, self)
-
-    def __neg__(self):
-        return self.tape.unary(("neg",), self, operator.neg)
-
-    def _refuse(self, *args):
-        raise _Untraceable("a traced value was compared or converted directly")
-
-    __bool__ = __lt__ = __le__ = __gt__ = __ge__ = __pow__ = __rpow__ = __float__ = _refuse
-
-
-class _Tape:
-    """The registers, operations and decisions of one trace."""
-
-    def __init__(self, inner: Arithmetic) -> None:
-        self.inner = inner
-        self.vals: list[Any] = []
-        self.live: list[bool] = []  # whether the register depends on the state
-        #: ("op", spec, out, a, b) with b = -1 for unary operations, or
-        #: ("guard", method, args, extra, outcome).
-        self.code: list[tuple] = []
-
-    def new(self, val: Any, live: bool) -> _Traced:
-        self.vals.append(val)
-        self.live.append(live)
-        return _Traced(self, len(self.vals) - 1, val)
-
-    def lift(self, x: Any) -> _Traced:
-        if isinstance(x, _Traced) and x.tape is self:
-            return x
-        if type(x) in (int, Fraction):  # literals of the kernel's formulas (``2 * v``)
-            return self.new(x, False)
-        raise _Untraceable(f"an operand of type {type(x).__name__} is not traced")
-
-    def binary(self, spec: Any, a: Any, b: Any, fn: Callable | None = None) -> _Traced:
-        a, b = self.lift(a), self.lift(b)
-        val = (fn or spec)(a.val, b.val)
-        if not (self.live[a.reg] or self.live[b.reg]):
-            return self.new(val, False)
-        out = self.new(val, True)
-        self.code.append(("op", spec, out.reg, a.reg, b.reg))
-        return out
-
-    def unary(self, spec: tuple, a: Any, fn: Callable) -> _Traced:
-        a = self.lift(a)
-        val = fn(a.val)
-        if not self.live[a.reg]:
-            return self.new(val, False)
-        out = self.new(val, True)
-        self.code.append(("op", spec, out.reg, a.reg, -1))
-        return out
-
-    def decide(self, method: str, args: Sequence[Any], extra: tuple = ()) -> Any:
-        """Ask the arithmetic of the call; record the decision unless it is on constants."""
-        ts = [self.lift(a) for a in args]
-        vals = [t.val for t in ts]
-        live = any(self.live[t.reg] for t in ts)
-        try:
-            out = getattr(self.inner, method)(*vals, *extra)
-        except ArithmeticError:
-            if live:
-                self.code.append(("guard", method, tuple(t.reg for t in ts), extra, UNDECIDED))
-            raise
-        outcome = _classify(method, out, vals)
-        if live or outcome == UNDECIDED:
-            self.code.append(("guard", method, tuple(t.reg for t in ts), extra, outcome))
-        if outcome == UNDECIDED:
-            raise _Untraceable(f"{method} is not decided")
-        if method in ("max", "min"):
-            return ts[outcome]
-        if method == "restrict":
-            return None if outcome is None else ts[0]
-        return out
-
-
-class _Tracer(Arithmetic):
-    """The arithmetic of a trace: values are :class:`_Traced`, everything is asked of
-    the arithmetic of the call; the composite case logic is inherited from the base."""
-
-    symbolic = False
-
-    def __init__(self, tape: _Tape) -> None:
-        super().__init__()
-        self.tape = tape
-        self.inner = tape.inner
-        self.name = f"trace[{tape.inner.name}]"
-
-    def _const(self, val: Any) -> _Traced:
-        return self.tape.new(val, False)
-
-    def rational(self, p: int, q: int): return self._const(self.inner.rational(p, q))
-    def pi(self): return self._const(self.inner.pi())
-    def const(self, expr): return self._const(self.inner.const(expr))
-    def k(self, slot: int): return self._const(self.inner.k(slot))
-    def from_ball(self, x): return self._const(self.inner.from_ball(x))
-    def working_prec(self) -> int: return self.inner.working_prec()
-
-    def powi(self, x, n: int):
-        inner = self.inner
-        return self.tape.unary(("powi", n), x, lambda v: inner.powi(v, n))
-
-    def fn(self, name: str):
-        g = self.inner.fn(name)
-        return lambda x: self.tape.unary(("fn", name), x, g)
-
-    def union(self, values):
-        if len(values) != 2:
-            raise _Untraceable("a union of more than two cases")
-        inner = self.inner
-        return self.tape.binary(("union",), values[0], values[1],
-                                lambda a, b: inner.union([a, b]))
-
-    def anywhere(self, lo, hi):
-        return self.tape.binary(("anywhere",), lo, hi, self.inner.anywhere)
-
-    def ge(self, x, y): return self.tape.decide("ge", (x, y))
-    def sign(self, x): return self.tape.decide("sign", (x,))
-    def decided_sign(self, x): return self.tape.decide("decided_sign", (x,))
-    def max(self, x, y): return self.tape.decide("max", (x, y))
-    def min(self, x, y): return self.tape.decide("min", (x, y))
-
-    def restrict(self, x, lo, hi, open_left=False, open_right=False):
-        return self.tape.decide("restrict", (x, lo, hi), (open_left, open_right))
 
 
 def _bind(spec: Any, ar: Arithmetic) -> Callable:
@@ -322,7 +136,7 @@ class Piece:
     (``outputs is None``) ends with the decision the kernel could not take.
     """
 
-    def __init__(self, tape: _Tape, inputs: Sequence[int], outputs: Sequence[int] | None,
+    def __init__(self, tape: Tape, inputs: Sequence[int], outputs: Sequence[int] | None,
                  ) -> None:
         code, outputs = _common_subexpressions(tape.code, outputs)
         self.consts = [None if live else v for v, live in zip(tape.vals, tape.live)]
@@ -380,7 +194,7 @@ class Piece:
             vals = [regs[i] for i in args]
             try:
                 got = (UNDECIDED if method == "untraced"
-                       else _classify(method, getattr(ar, method)(*vals, *extra), vals))
+                       else classify(method, getattr(ar, method)(*vals, *extra), vals))
             except ArithmeticError:
                 got = UNDECIDED
             if not (got is outcome or (got is not None and outcome is not None
@@ -503,12 +317,12 @@ class Program:
         """Trace ``fn`` at ``ys``: ``(piece, outputs)``; ``(dead end, None)`` when a case
         is undecided; ``(None, None)`` when the kernel did something untraceable.
         Exceptions of the arithmetic propagate (the kernel raises them too)."""
-        tape = _Tape(ar)
-        tracer = _Tracer(tape)
+        tape = Tape(ar)
+        tracer = Tracer(tape)
         inputs = [tape.new(y, True) for y in ys]
         try:
             out = self.fn(tracer, inputs)
-        except _Untraceable:
+        except Untraceable:
             # A dead end: states that take the same decisions go to the kernel directly.
             if not (tape.code and tape.code[-1][0] == "guard" and tape.code[-1][4] == UNDECIDED):
                 tape.code.append(("guard", "untraced", (), (), UNDECIDED))
@@ -519,7 +333,7 @@ class Program:
             raise
         try:
             regs = [tape.lift(o).reg for o in out]
-        except _Untraceable:
+        except Untraceable:
             return None, None
         return Piece(tape, [t.reg for t in inputs], regs), [tape.vals[r] for r in regs]
 
