@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 import sympy as sp
-from flint import arb, fmpq
+from flint import arb, ctx, fmpq
 
 from verifier.arith.base import Arithmetic
 
@@ -65,8 +65,6 @@ class BallArithmetic(Arithmetic):
 
     def const(self, expr):
         # Constants are enclosed at the working precision: cache per precision.
-        from flint import ctx
-
         key = (expr, ctx.prec)
         try:
             return self._consts[key]
@@ -78,8 +76,6 @@ class BallArithmetic(Arithmetic):
             return val
 
     def _slot_cache(self):
-        from flint import ctx
-
         try:
             return self._slots_by_prec[ctx.prec]
         except AttributeError:
@@ -92,9 +88,10 @@ class BallArithmetic(Arithmetic):
         return x
 
     def working_prec(self) -> int:
-        from flint import ctx
-
         return ctx.prec
+
+    def constant_key(self) -> tuple:
+        return (self.name, ctx.prec)
 
     def ge(self, x: arb, y: arb) -> bool | None:
         if x >= y:

@@ -71,6 +71,11 @@ class Arithmetic:
         """Bits at which precomputed ball constants must be made for this arithmetic."""
         raise NotImplementedError
 
+    def constant_key(self) -> tuple | None:
+        """Arithmetics with equal keys compute equal values from equal constants (the
+        moments at the ends of the domain are cached under it); ``None``: never cached."""
+        return None
+
     def k(self, slot: int) -> Value:
         """The constant registered as ``slot`` (:func:`~verifier.arith.compile.constant_slot`)."""
         cache = self._slot_cache()

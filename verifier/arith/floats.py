@@ -37,6 +37,9 @@ class FloatArithmetic(Arithmetic):
     def working_prec(self) -> int:
         return 53
 
+    def constant_key(self) -> tuple:
+        return (self.name,)
+
     def ge(self, x: float, y: float) -> bool:
         return x >= y
 

@@ -119,6 +119,10 @@ class JetArithmetic(Arithmetic):
     def working_prec(self) -> int:
         return self.base.working_prec()
 
+    def constant_key(self) -> tuple | None:
+        # A jet arithmetic computes on constants exactly as its base does.
+        return self.base.constant_key()
+
     # -- comparisons and case logic ------------------------------------------
     @staticmethod
     def _v(x: Any) -> Any:

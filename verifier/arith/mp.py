@@ -44,6 +44,9 @@ class MpmathArithmetic(Arithmetic):
     def working_prec(self) -> int:
         return mpmath.mp.prec
 
+    def constant_key(self) -> tuple:
+        return (self.name, mpmath.mp.prec)
+
     def ge(self, x, y) -> bool:
         return bool(x >= y)
 

@@ -47,6 +47,10 @@ class SeriesArithmetic(BallArithmetic):
 
         return guarded
 
+    def constant_key(self) -> tuple:
+        # Not the ball key: some functions of a constant are evaluated otherwise here.
+        return ("series", ctx.prec)
+
     def variable(self, x0: arb, slope: arb | int = 1) -> arb_series:
         """The series ``x0 + slope * t``."""
         return arb_series([x0, slope], prec=self.length)

@@ -18,7 +18,7 @@ _EPILOG = """\
 examples:
   verifier reproduce --list
   verifier reproduce --quick --out /tmp/evidence       # the CI-sized subset
-  verifier reproduce --out proofs_data                 # everything (tens of minutes)
+  verifier reproduce --out proofs_data                 # everything (about a minute)
   verifier reproduce --only h1-x2 h2-abs --out proofs_data
   verifier reproduce --from-manifest proofs_data/manifest.json --out /tmp/again \\
       --compare proofs_data/manifest.json

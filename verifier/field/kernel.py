@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from verifier.arith.series import NotOnePiece
 from verifier.field.moments import Moments
 
 
@@ -56,16 +57,14 @@ def _dying_ends(ar, mom: Moments, w, b, lo, hi, side: str):
         return None
     sw = ar.sign(w)
     if sw not in (1, -1):
-        from verifier.arith.series import NotOnePiece
-
         raise NotOnePiece("the neuron's orientation is undecided")
     k = -b / w
     if sw == 1:
         left_x = ar.max(k, lo)
         left = (left_x, mom.at_extended(ar, left_x, "hi"))
-        return left, (hi, mom.at(ar, hi))
+        return left, (hi, mom.at_end(ar, -1))
     right_x = ar.min(k, hi)
-    return (lo, mom.at(ar, lo)), (right_x, mom.at_extended(ar, right_x, "lo"))
+    return (lo, mom.at_end(ar, 0)), (right_x, mom.at_extended(ar, right_x, "lo"))
 
 
 def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True,
@@ -78,6 +77,15 @@ def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True,
     lo = ar.const(mom.cuts[0])
     hi = ar.const(mom.cuts[-1])
     zero = ar.rational(0, 1)
+
+    def at(x) -> tuple:
+        """The moments at an end of an active interval (at ``a`` or ``b``: cached)."""
+        if x is lo:
+            return mom.at_end(ar, 0)
+        if x is hi:
+            return mom.at_end(ar, -1)
+        return mom.at(ar, x)
+
     ends = []
     #: Live-side neurons and their orientation (+1: dying at hi, -1: dying at lo).
     facing: dict[int, int] = {}
@@ -91,8 +99,8 @@ def evaluate(ar, mom: Moments, w, b, v, c, want_risk: bool = True,
         if iv is None:
             ends.append(None)
             continue
-        left = (iv[0], mom.at(ar, iv[0]))
-        right = ar.tagged_max(left, (iv[1], mom.at(ar, iv[1])))
+        left = (iv[0], at(iv[0]))
+        right = ar.tagged_max(left, (iv[1], at(iv[1])))
         ends.append((left, right))
 
     def _continued(s: int, L: tuple, Ui: tuple) -> bool:

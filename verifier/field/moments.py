@@ -25,6 +25,7 @@ import sympy as sp
 from verifier.arith.balls import BallArithmetic
 from verifier.arith.compile import compile_expr, constant_slot
 from verifier.arith.precision import precision
+from verifier.arith.series import NotOnePiece
 from verifier.field.taylor_cells import TaylorCellAntiderivative
 from verifier.symbolic.antiderivative import antiderivative
 from verifier.symbolic.pieces import Pieces
@@ -106,6 +107,11 @@ class Moments:
             self._offset_slot.append(row)
         self._cut_slots = [constant_slot(cut) for cut in self.cuts]
         self._pieces_cache: dict = {}
+        #: Values at the ends of the domain, per :meth:`Arithmetic.constant_key`.
+        self._at_ends: dict = {}
+        #: Straight-line programs of the vector fields of this problem, per flow
+        #: (:meth:`verifier.field.vector_field.VectorField.program`).
+        self.programs: dict = {}
 
     # -- description -----------------------------------------------------------
     @property
@@ -199,6 +205,18 @@ class Moments:
         cuts = [ar.k(s) for s in self._cut_slots]
         return ar.piecewise(xv, cuts, pieces)
 
+    def at_end(self, ar, i: int) -> tuple:
+        """:meth:`at` the end ``cuts[i]`` (``i`` is 0 or -1) of the domain, computed once
+        per :meth:`~verifier.arith.base.Arithmetic.constant_key` of ``ar``."""
+        key = ar.constant_key()
+        if key is None:
+            return self.at(ar, ar.const(self.cuts[i]))
+        key = (key, i)
+        got = self._at_ends.get(key)
+        if got is None:
+            got = self._at_ends[key] = self.at(ar, ar.const(self.cuts[i]))
+        return got
+
     def at_extended(self, ar, xv, end: str, ks: Sequence[int] = (0, 1, 2, 3, 4)) -> tuple:
         """The moments at ``x`` by the formula of the first (``end="lo"``) or last
         (``end="hi"``) cell, *continued analytically beyond* ``a`` or ``b``.
@@ -208,8 +226,6 @@ class Moments:
         closed form continues, so a cell with a Taylor-cell model refuses
         (``NotOnePiece``), as does ``x`` not certainly inside that cell's interior side.
         """
-        from verifier.arith.series import NotOnePiece
-
         i = len(self.cells) - 1 if end == "hi" else 0
         cell = self.cells[i]
         if any(cell.compiled[k] is None for k in ks):
@@ -223,7 +239,16 @@ class Moments:
         return self._piece(i, models, ks)(ar, xv)
 
     def constants(self, ar) -> tuple:
-        """``(int_a^b f^2 p, int_a^b f p)``."""
+        """``(int_a^b f^2 p, int_a^b f p)`` (computed once per constant key of ``ar``)."""
+        key = ar.constant_key()
+        if key is None:
+            return self._constants(ar)
+        got = self._at_ends.get((key, "constants"))
+        if got is None:
+            got = self._at_ends[(key, "constants")] = self._constants(ar)
+        return got
+
+    def _constants(self, ar) -> tuple:
         models = self._models_for(ar)
         out = []
         for k in (5, 3):

@@ -7,6 +7,10 @@ evaluating it on series, Jacobians from evaluating it on jets, enclosures from
 evaluating it on balls. In series arithmetic an undecided case distinction
 raises :class:`verifier.arith.series.NotOnePiece` (the set straddles a switching
 surface, where the field is only Lipschitz).
+
+Evaluation goes through the straight-line programs of the field's analytic pieces
+(:mod:`verifier.field.program`), traced once from the generic kernel and equal to it
+bit for bit; the kernel itself evaluates what no program covers.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from verifier.field import flows
 from verifier.field.kernel import evaluate
 from verifier.field.moments import Moments
+from verifier.field.program import Piece, Program
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,37 @@ class VectorField:
 
     def __call__(self, ar, y: Sequence[Any]) -> list:
         """``F(y) = -gradient(y)`` in the arithmetic ``ar``."""
+        prog = self.program()
+        if prog is None:
+            return self.kernel(ar, y)
+        return prog(ar, y)
+
+    def program(self) -> Program | None:
+        """The traced pieces of this field (shared by every equal field of the problem);
+        ``None`` when the moments use Taylor-cell models, whose evaluation depends on
+        the type of its argument and is left to the kernel."""
+        if not self.moments.closed_form:
+            return None
+        key = (self.flow, self.width, self.signs, self.sides)
+        prog = self.moments.programs.get(key)
+        if prog is None:
+            prog = self.moments.programs[key] = Program(self.kernel)
+        return prog
+
+    def piece(self, ar, y: Sequence[Any]) -> tuple[list, Piece | None]:
+        """``(F(y), piece)``: the field at ``y`` and the traced piece whose decisions
+        ``y`` satisfies in ``ar`` (``None`` when the kernel evaluated it). In power-series
+        arithmetic the piece's :meth:`~verifier.field.program.Piece.formula` is then the
+        field on a neighbourhood of the box of constant terms."""
+        prog = self.program()
+        if prog is not None:
+            piece, out = prog.find(ar, y)
+            if piece is not None:
+                return out, piece
+        return self.kernel(ar, y), None
+
+    def kernel(self, ar, y: Sequence[Any]) -> list:
+        """``F(y)`` by the generic kernel (the reference the programs replay)."""
         w, b, v, c = flows.parameters(ar, self.flow, y, self.width, self.signs)
         res = evaluate(ar, self.moments, w, b, v, c, want_risk=False,
                        sides=dict(self.sides) or None)

@@ -61,6 +61,17 @@ def wrapping_rates(ex, hull: Sequence[arb]) -> list[float]:
             for k in range(q + 1)]
 
 
+def head_rates(ex) -> list[float]:
+    """``rho_k = max_i rad(y_k,i(xhat))``: the radius that order ``k`` of the reference
+    point's Taylor polynomial adds to the image per ``h^k``.
+
+    Where the field's formula cancels (the continued side of a dying neuron) the
+    point's coefficients carry radii far above their rounding, and the image of a long
+    step would gain ``sum_k rho_k h^k``, superlinear in ``h``: :func:`wrapping_step` on
+    these rates keeps the orders ``k >= 2`` in proportion to the first."""
+    return [max(float(cs[k].rad()) for cs in ex.centre) for k in range(ex.order + 1)]
+
+
 def wrapping_step(rho: Sequence[float], h: float, tol: float, slack: float,
                   floor: float = 0.0) -> float:
     """The largest step ``<= h`` whose wrapping error from the orders ``k >= 2``,

@@ -36,7 +36,7 @@ not the set, reaches the surface: a step of full accuracy instead of a union.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from flint import arb, arb_mat, fmpq
@@ -169,15 +169,17 @@ def split_check(field, j: int, sides: Sequence[str], exs: Sequence[Expansion], h
 
 def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, jet_order: int,
                   remaining, tol: float, floor: arb, h_hint: float | None,
-                  max_attempts: int = 16, accept: float = 4.0):
+                  max_attempts: int = 16, accept: float = 3.0,
+                  shorten: Callable[[Expansion, float], float] | None = None):
     """Propose and prove a split step (floats propose, balls prove).
 
     Returns ``(StepData, h)`` with ``h`` an exact rational step (at most
     ``remaining``), or ``None`` when the set does not split into analytic sides or
     no step is validated. The step size starts from the Taylor coefficients of the
-    first side at ``xhat`` (at most ``h_hint``, the caller's proposal) and shrinks on
-    failure; a step is
-    accepted when every remainder is below ``accept * tol``.
+    first side at ``xhat`` (at most ``h_hint``, the caller's proposal, and at most what
+    ``shorten(ex, h)`` allows for each side's expansion: the caller's wrapping control)
+    and shrinks on failure; a step is accepted when every remainder is below
+    ``accept * tol``.
     """
     found = find_split(field, xhat, hull, order, jet_order)
     if found is None:
@@ -186,6 +188,9 @@ def split_attempt(field, xhat: Sequence[arb], hull: Sequence[arb], order: int, j
     h = propose_step(exs[0].centre, order, tol)
     if h_hint is not None:
         h = min(h, h_hint)
+    if shorten is not None:
+        for ex in exs:
+            h = shorten(ex, h)
     h = min(h, float(remaining))
     for _ in range(max_attempts):
         hq = min(Fraction(dyadic(h)), Fraction(remaining))

@@ -19,7 +19,8 @@ contains ``x(t)`` for all ``t`` in ``[0, h]``.
 neighbourhood of the a priori box ``E``, i.e. ``E`` inside one analytic piece).
 With ``y_k(z)`` the k-th Taylor coefficient of the solution through ``z``
 (computed by the recursion ``y_{k+1} = F(y)_k / (k + 1)`` in power-series
-arithmetic), Taylor's theorem with Lagrange remainder gives, per coordinate,
+arithmetic, several orders per evaluation of ``F``: :func:`_solution`), Taylor's
+theorem with Lagrange remainder gives, per coordinate,
 
     x(h) = T(x(0)) + y_{p+1}(x(xi)) h^{p+1},   T(z) = sum_{k<=p} y_k(z) h^k,
 
@@ -29,7 +30,9 @@ T_q(xhat) + DT_q([X]) (x0 - xhat)`` and the tail lies in ``sum_{q<k<=p}
 y_k([X]) h^k``. So ``image = T_q(xhat) + sum_{q<k<=p} y_k([X]) h^k + y_{p+1}(E)
 h^{p+1}`` and ``jacobian = DT_q([X]) = sum_{k<=q} V_k([X]) h^k`` where ``V_k``
 are the Taylor coefficients of the variational equation ``V' = DF(x) V,
-V(0) = I``, obtained from the same recursion in jets of power series. (The
+V(0) = I``: ``DF(x(t))`` along the solution's series from one evaluation of the
+derivative of ``F`` on power series, then a linear recursion on ball matrices
+(:func:`_variational`). (The
 tail's width is ``O(width([X]) h^(q+1))``: negligible, and it halves the cost of
 the jets.) The a priori box ``E`` itself is verified by the high-order
 enclosure test of :func:`taylor_step`.
@@ -40,7 +43,7 @@ with Lagrange remainder, per coordinate along the segment from ``xhat`` to ``x0`
 (inside the convex hull ``[X]``): ``T_q(x0) in T_q(xhat) + DT_q(xhat) d + d^T
 D^2 T_q,i([X]) d / 2``, ``d = x0 - xhat``. So ``jacobian = DT_q(xhat)`` (variational
 coefficients at the point) and ``hessian[i] = D^2 T_q,i([X])`` (coefficients of the
-second variational equation over the hull, :func:`hessian_coefficients`); the image
+second variational equation over the hull, :func:`_second_variational`); the image
 and the tail are as above. The error that the set must absorb is then
 ``O(width([X])^3)`` instead of ``O(width([X])^2)``.
 
@@ -66,6 +69,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
+from functools import cache
 
 from flint import arb, arb_mat, arb_series
 
@@ -74,8 +78,10 @@ from verifier.arith.exact import canonical_matrix, canonical_vector
 from verifier.arith.jets import Jet, JetArithmetic
 from verifier.arith.precision import series_cap
 from verifier.arith.series import SeriesArithmetic
+from verifier.field.derivatives import NotDifferentiable
+from verifier.field.program import Piece
 from verifier.integrate._enclosure import clarke_jacobian, inflate, strictly_inside
-from verifier.integrate._linalg import Vector, identity, matvec, zero_to
+from verifier.integrate._linalg import Vector, column, identity, matvec, zero_to
 from verifier.integrate._status import StepKind
 
 ZERO = arb(0)
@@ -115,11 +121,101 @@ class StepData:
 def _coef(x, k: int) -> arb:
     """Coefficient ``k`` of a series, or of a constant (zero beyond ``k = 0``)."""
     if isinstance(x, arb_series):
-        c = x.coeffs()
-        return c[k] if k < len(c) else ZERO
+        return x[k]
     if k == 0:
         return x if isinstance(x, arb) else arb(x)
     return ZERO
+
+
+#: Orders of ``DF`` along the solution used by :func:`_solution` to get several
+#: coefficients from one evaluation of the field (when no other order is needed).
+BLOCK = 5
+
+
+@cache
+def _series(length: int) -> SeriesArithmetic:
+    return SeriesArithmetic(length)
+
+
+@cache
+def _jets(length: int, n: int, second: bool = False) -> JetArithmetic:
+    J = JetArithmetic(_series(length), n)
+    return JetArithmetic(J, n) if second else J
+
+
+def _values(formula: Callable | Piece, ar, ys: Sequence) -> list:
+    """The field's formula at ``ys``: a traced piece's operations, or the field."""
+    return formula.formula(ar, ys) if isinstance(formula, Piece) else formula(ar, ys)
+
+
+def _solution(field: Callable, x0: Sequence[arb], order: int, r: int = BLOCK
+              ) -> tuple[list[list[arb]], Callable | Piece, list[arb_mat]]:
+    """``(coeffs, formula, A)``: the Taylor coefficients ``y_0..y_order`` of
+    :func:`taylor_coefficients`, the formula of the field on series whose constant terms
+    are the box ``x0`` (its traced piece, or the field itself; :func:`_values`), and
+    the coefficients ``A_0..A_{r-1}`` of ``DF(x(t))`` along the solutions.
+
+    **Decisions once.** The first evaluation (order 0) takes the field's decisions as
+    the kernel takes them in power-series arithmetic, strictly on the constant terms:
+    the field is then one analytic formula, its traced piece
+    (:meth:`verifier.field.vector_field.VectorField.piece`), on a neighbourhood of
+    ``x0``, and every later evaluation is of that formula alone. (A field without
+    pieces, any callable, is evaluated as it is.)
+
+    **Recursion.** ``y_{k+1} = F(y)_k / (k + 1)`` for ``k < r``, one evaluation per
+    order; ``A`` from one evaluation in jets of series of length ``r``. Then blocks:
+    for ``y`` known to degree ``m >= r``, with ``delta = sum_{i>m} y_i t^i``,
+
+        F(y) = F(y_<=m) + DF(y_<=m) delta + O(delta^2),
+
+    and ``delta^2``, ``(DF(y) - DF(y_<=m)) delta`` have valuation ``>= 2m + 2``. So
+    for ``m <= j <= m + r`` (``<= 2m + 1``), one evaluation of ``F(y_<=m)`` to length
+    ``m + r + 1`` gives
+
+        (j + 1) y_{j+1} = F(y_<=m)_j + sum_{i=m+1}^{j} A_{j-i} y_i,
+
+    exact at every point of the box; in ball arithmetic an enclosure for all of it.
+    """
+    n = len(x0)
+    r = max(0, min(r, order))
+    coeffs: list[list[arb]] = [[x] for x in x0]
+    formula = field
+    S = _series(order + 1)
+    with series_cap(order + 1):
+        m = 0
+        while m < order and (m < r - 1 or m == 0 or r == 0):  # one evaluation per order
+            ys = [arb_series(c, prec=m + 1) for c in coeffs]
+            if m == 0 and hasattr(field, "piece"):
+                f, piece = field.piece(S, ys)
+                if piece is not None:
+                    formula = piece
+            else:
+                f = _values(formula, S, ys)
+            for i in range(n):
+                coeffs[i].append(_coef(f[i], m) / (m + 1))
+            m += 1
+        if r == 0:
+            return coeffs, formula, []
+        vals, A, _ = _along(formula, coeffs, r)
+        if m == r - 1:
+            for i in range(n):
+                coeffs[i].append(_coef(vals[i], m) / (m + 1))
+            m += 1
+        while m < order:
+            L = min(m + r, order - 1) + 1
+            ys = [arb_series(c, prec=L) for c in coeffs]
+            f = [fi if isinstance(fi, arb_series) else arb_series([_coef(fi, 0)], prec=L)
+                 for fi in _values(formula, S, ys)]
+            cols: dict[int, arb_mat] = {}
+            for j in range(m, L):
+                acc = column([fi[j] for fi in f])
+                for i in range(m + 1, j + 1):
+                    acc += A[j - i] * cols[i]
+                cols[j + 1] = y = acc / (j + 1)
+                for i in range(n):
+                    coeffs[i].append(y[i, 0])
+            m = L
+    return coeffs, formula, A
 
 
 def taylor_coefficients(field: Callable, x0: Sequence[arb], order: int) -> list[list[arb]]:
@@ -130,16 +226,130 @@ def taylor_coefficients(field: Callable, x0: Sequence[arb], order: int) -> list[
     :class:`verifier.arith.series.NotOnePiece` unless the box lies inside one
     analytic piece of ``F``.
     """
-    n = len(x0)
-    S = SeriesArithmetic(order + 1)
-    coeffs: list[list[arb]] = [[x] for x in x0]
-    with series_cap(order + 1):
-        for k in range(order):
-            ys = [arb_series(c, prec=k + 1) for c in coeffs]
-            f = field(S, ys)
-            for i in range(n):
-                coeffs[i].append(_coef(f[i], k) / (k + 1))
-    return coeffs
+    return _solution(field, x0, order)[0]
+
+
+def _along(formula: Callable | Piece, coeffs: Sequence[Sequence[arb]], q: int,
+           second: bool = False) -> tuple[list, list[arb_mat], list[list[arb_mat]]]:
+    """``(F, A, B)`` along the solutions whose coefficients ``coeffs`` enclose (for
+    every initial value of their box): the series ``F(x(t))`` to length ``q``, the
+    coefficients ``A_k`` (``k < q``) of ``DF(x(t))`` and, with ``second``, those of the
+    Hessians, ``B[k][i][j, l] = D^2 F_i(x(t))_{jl, k}``.
+
+    One evaluation on power series of length ``q``: the forward-mode derivative of a
+    traced piece (:meth:`~verifier.field.program.Piece.derived`), else jets (jets of
+    jets) seeded with the identity. The chain rule is exact in both, and the first
+    ``q`` coefficients of ``x(t)`` determine those of ``F(x(t))`` and its derivatives."""
+    n = len(coeffs)
+    with series_cap(q):
+        xs = [arb_series(list(coeffs[i][:q]), prec=q) for i in range(n)]
+        try:
+            if not isinstance(formula, Piece):
+                raise NotDifferentiable("no program")
+            out = formula.formula(_series(q), xs, 2 if second else 1)
+        except NotDifferentiable:
+            out = _jet_derivatives(formula, xs, q, second)
+    A = [arb_mat(n, n) for _ in range(q)]
+    B = [[arb_mat(n, n) for _ in range(n)] for _ in range(q)] if second else []
+    first = n
+    for i in range(n):
+        for j in range(n):
+            d = out[first + i * n + j]
+            if d is not None:
+                for k in range(q):
+                    A[k][i, j] = _coef(d, k)
+            if second:
+                for m in range(n):
+                    dd = out[first + n * n + (first + i * n + j) * n + m]
+                    if dd is not None:
+                        for k in range(q):
+                            B[k][i][j, m] = _coef(dd, k)
+    return out[:n], A, B
+
+
+def _jet_derivatives(formula: Callable | Piece, xs: Sequence[arb_series], q: int,
+                     second: bool) -> list:
+    """The outputs of :func:`_along` in the layout of
+    :func:`~verifier.field.derivatives.differentiate` (values, first derivatives, and
+    with ``second`` the derivatives of both), from jets of power series."""
+    n = len(xs)
+    J = _jets(q, n, second)
+    one, zero = arb(1), arb(0)
+    inner = J.base if second else J
+    ys = [inner.variable(i, xs[i]) for i in range(n)]
+    if second:
+        zeros = (zero,) * n
+        ys = [Jet(ys[i], tuple(Jet(one if i == j else zero, zeros) for j in range(n)))
+              for i in range(n)]
+    res = _values(formula, J, ys)
+    vals, firsts, seconds = [], [], []
+    for i in range(n):
+        fi = res[i]
+        if second:  # the outer derivative of the value is the inner one's: read it there
+            fi, outer = _parts(fi, n)
+        v, der = _parts(fi, n)
+        vals.append(v)
+        firsts.extend(der)
+        if second:
+            for j in range(n):
+                seconds.extend(_parts(outer[j], n)[1])
+    if not second:
+        return vals + firsts
+    # (the derivatives of the values, i.e. the first derivatives again, are not read)
+    return vals + firsts + [None] * (n * n) + seconds
+
+
+def _variational(A: Sequence[arb_mat], q: int) -> list[arb_mat]:
+    """``V_0 = I, ..., V_q``: coefficients of ``V' = A(t) V``, ``V(0) = I`` (the first
+    variational equation), by ``(k + 1) V_{k+1} = sum_{a<=k} A_a V_{k-a}``."""
+    n = A[0].nrows() if A else 0
+    V = [identity(n)]
+    for k in range(q):
+        acc = A[0] * V[k]
+        for a in range(1, k + 1):
+            acc += A[a] * V[k - a]
+        V.append(acc / (k + 1))
+    return V
+
+
+def _second_variational(A: Sequence[arb_mat], B: Sequence[Sequence[arb_mat]],
+                        V: Sequence[arb_mat], q: int) -> list[list[list[list[arb]]]]:
+    """``hess[i][j][l][k]`` (``k <= q``): coefficients of ``W_i = d^2 x_i / d x0^2``,
+    ``W_i' = sum_m A_im W_m + V^T B_i V``, ``W(0) = 0`` (the second variational
+    equation, ``B_i = D^2 F_i(x(t))``).
+
+    ``C_i = V^T B_i V`` is expanded as ``P_i = B_i V`` then ``V^T P_i``; the ``W_m`` are
+    kept as the rows of one ``n x n^2`` matrix so that ``sum_m A_im W_m`` is a matrix
+    product."""
+    n = V[0].nrows()
+    Vt = [v.transpose() for v in V]
+    # P[i][e] = sum_{b+d=e} B_b,i V_d and C[i][c] = sum_{a+e=c} V_a^T P[i][e], for c < q.
+    P = [[B[0][i] * V[e] for e in range(q)] for i in range(n)]
+    for i in range(n):
+        for e in range(q):
+            for b in range(1, e + 1):
+                P[i][e] += B[b][i] * V[e - b]
+    W = [arb_mat(n, n * n)]
+    for k in range(q):
+        rhs = A[0] * W[k]
+        for a in range(1, k + 1):
+            rhs += A[a] * W[k - a]
+        for i in range(n):
+            C = Vt[0] * P[i][k]
+            for a in range(1, k + 1):
+                C += Vt[a] * P[i][k - a]
+            for j in range(n):
+                for m in range(n):
+                    rhs[i, j * n + m] += C[j, m]
+        W.append(rhs / (k + 1))
+    return [[[[W[k][i, j * n + m] for k in range(q + 1)] for m in range(n)] for j in range(n)]
+            for i in range(n)]
+
+
+def _as_lists(V: Sequence[arb_mat]) -> list[list[list[arb]]]:
+    """``ders[i][j][k]`` from the matrices ``V_k``."""
+    n = V[0].nrows()
+    return [[[v[i, j] for v in V] for j in range(n)] for i in range(n)]
 
 
 def variational_coefficients(
@@ -150,39 +360,13 @@ def variational_coefficients(
     Returns ``(vals, ders)``: ``vals[i][k]`` (``k <= order``) as in
     :func:`taylor_coefficients` and ``ders[i][j][k]`` (``k <= jet_order``, default
     ``order``) enclosing the k-th coefficient of ``V_ij`` for every initial value in
-    ``x0`` (``V(0) = I``; jets of power series, i.e. the variational equation
-    ``V' = DF(x) V`` expanded alongside). Beyond ``jet_order`` the recursion continues
-    without derivatives.
+    ``x0`` (``V(0) = I``, the variational equation ``V' = DF(x) V``: ``DF`` along the
+    solution's series from jets of power series, then the linear recursion on ball
+    matrices, :func:`_variational`).
     """
-    n = len(x0)
     q = order if jet_order is None else min(jet_order, order)
-    S = SeriesArithmetic(order + 1)
-    J = JetArithmetic(S, n)
-    vals: list[list[arb]] = [[x] for x in x0]
-    ders: list[list[list[arb]]] = [[[arb(1 if i == j else 0)] for j in range(n)]
-                                   for i in range(n)]
-    with series_cap(order + 1):
-        for k in range(order):
-            if k >= q:
-                f = field(S, [arb_series(c, prec=k + 1) for c in vals])
-                for i in range(n):
-                    vals[i].append(_coef(f[i], k) / (k + 1))
-                continue
-            ys = [Jet(arb_series(vals[i], prec=k + 1),
-                      tuple(arb_series(ders[i][j], prec=k + 1) for j in range(n)))
-                  for i in range(n)]
-            f = field(J, ys)
-            for i in range(n):
-                fi = f[i]
-                if isinstance(fi, Jet):
-                    vals[i].append(_coef(fi.val, k) / (k + 1))
-                    for j in range(n):
-                        ders[i][j].append(_coef(fi.der[j], k) / (k + 1))
-                else:
-                    vals[i].append(_coef(fi, k) / (k + 1))
-                    for j in range(n):
-                        ders[i][j].append(ZERO)
-    return vals, ders
+    vals, _, A = _solution(field, x0, order, q)
+    return vals, _as_lists(_variational(A, q))
 
 
 def _parts(x, depth: int) -> tuple:
@@ -199,38 +383,19 @@ def hessian_coefficients(field: Callable, x0: Sequence[arb], q: int
     box ``x0``.
 
     The solution's coefficients ``y_k`` are analytic functions of ``x(0)`` while the box
-    lies in one analytic piece (else ``NotOnePiece``), and the recursion
-    ``y_{k+1} = F(y)_k / (k + 1)`` differentiates term by term; it is run in jets of
-    jets of power series (second-order forward mode), so each entry encloses the
-    exact second derivative of ``y_k`` over the box.
-    """
-    n = len(x0)
-    S = SeriesArithmetic(q + 1)
-    J1 = JetArithmetic(S, n)
-    J2 = JetArithmetic(J1, n)
-    one, zero = arb(1), arb(0)
-    vals: list[list[arb]] = [[x] for x in x0]
-    d1 = [[[one if i == j else zero] for j in range(n)] for i in range(n)]
-    d2 = [[[[zero] for _ in range(n)] for _ in range(n)] for _ in range(n)]
-    with series_cap(q + 1):
-        for k in range(q):
-            def ser(cs: list[arb], k: int = k) -> arb_series:
-                return arb_series(cs, prec=k + 1)
-            ys = [Jet(Jet(ser(vals[i]), tuple(ser(d1[i][l]) for l in range(n))),
-                      tuple(Jet(ser(d1[i][j]), tuple(ser(d2[i][j][l]) for l in range(n)))
-                            for j in range(n)))
-                  for i in range(n)]
-            f = field(J2, ys)
-            for i in range(n):
-                outer_val, outer_der = _parts(f[i], n)
-                v, _ = _parts(outer_val, n)
-                vals[i].append(_coef(v, k) / (k + 1))
-                for j in range(n):
-                    dj, dlj = _parts(outer_der[j], n)
-                    d1[i][j].append(_coef(dj, k) / (k + 1))
-                    for l in range(n):
-                        d2[i][j][l].append(_coef(dlj[l], k) / (k + 1))
-    return d2
+    lies in one analytic piece (else ``NotOnePiece``); differentiating ``x' = F(x)``
+    twice gives the second variational equation (:func:`_second_variational`), whose
+    coefficients ``D^2 F(x(t))`` come from jets of jets of power series."""
+    vals, formula, _ = _solution(field, x0, q)
+    return _hessian(vals, formula, q)
+
+
+def _hessian(vals: Sequence[Sequence[arb]], formula: Callable, q: int):
+    if q == 0:
+        n = len(vals)
+        return [[[[ZERO] for _ in range(n)] for _ in range(n)] for _ in range(n)]
+    _, A, B = _along(formula, vals, q, second=True)
+    return _second_variational(A, B, _variational(A, q), q)
 
 
 def horner(cs: Sequence[arb], h: arb) -> arb:
@@ -267,13 +432,14 @@ def expand(field: Callable, xhat: Sequence[arb], hull: Sequence[arb], order: int
     about ``order / 2``); raises :class:`verifier.arith.series.NotOnePiece` unless
     ``hull`` lies in one analytic piece."""
     q = max(2, (order + 1) // 2) if jet_order is None else min(jet_order, order)
-    centre = taylor_coefficients(field, xhat, order)
     if not second_order:
-        vals, ders = variational_coefficients(field, hull, order, q)
-        return Expansion(order, q, centre, vals, ders)
-    vals, _ = variational_coefficients(field, hull, order, 0)
-    _, ders = variational_coefficients(field, xhat, q, q)
-    return Expansion(order, q, centre, vals, ders, hessian_coefficients(field, hull, q))
+        centre = _solution(field, xhat, order)[0]
+        vals, _, A = _solution(field, hull, order, q)
+        return Expansion(order, q, centre, vals, _as_lists(_variational(A, q)))
+    centre, _, A = _solution(field, xhat, order, q)
+    vals, on_hull, _ = _solution(field, hull, order)
+    return Expansion(order, q, centre, vals, _as_lists(_variational(A, q)),
+                     _hessian(vals, on_hull, q))
 
 
 def taylor_step(field: Callable, ex: Expansion, h: arb, floor: arb) -> StepData | None:

@@ -19,15 +19,19 @@ Rules of the loop (each step either proves something or is not taken):
    taken, with error control, until a Taylor step is possible again.
 4. A step is accepted when its remainder is below a multiple of the local
    tolerance ``2^-prec max(1, |xhat|)``; the set then moves (:mod:`._sets`).
-   The Jacobian order ``q`` of the next steps is raised while the tail bounded
-   over the hull (``O(width h^(q+1))``) exceeds the tolerance or ``TAIL_RELATIVE``
-   of the set's width, and lowered when it is far below.
+   The Jacobian order ``q`` of the next steps (Taylor and split) is raised while the
+   tail bounded over the hull (``O(width h^(q+1))``) exceeds the tolerance or
+   ``TAIL_RELATIVE`` of the set's width, and lowered when it is far below.
 5. A wide set's Taylor step is also shortened while its Jacobian's orders ``k >= 2``,
    bounded over the hull, would add more than ``WRAP_SLACK`` of the first order's
    wrapping error (:func:`._controller.wrapping_step`): ball evaluation over the
    hull makes them grow geometrically, so the long steps of high orders would lose
-   the set. A dying neuron's surface is crossed by split steps (:mod:`._split`); after
-   one, the next step tries a split first.
+   the set. Likewise while the orders ``k >= 2`` of the reference point's image add
+   more than ``HEAD_SLACK`` times the radius its first order adds
+   (:func:`._controller.head_rates`: where the field's formula cancels, the point's
+   coefficients carry radii far above rounding). A dying neuron's surface is crossed
+   by split steps (:mod:`._split`), under the same control; after one, the next step
+   tries a split first.
 6. Failure is explicit (:class:`Status`): a non-finite bound, a width beyond
    ``width_limit``, no step validated after many attempts, the standard flow
    touching ``(w_j, b_j) = 0``, or the step budget.
@@ -50,6 +54,7 @@ from verifier.field import flows
 from verifier.integrate._controller import (
     default_order,
     dyadic,
+    head_rates,
     propose_step,
     tolerance,
     wrapping_rates,
@@ -75,7 +80,10 @@ from verifier.integrate._tube import StepRecord, Tube
 #: Attempts (shrinking the step) before giving up on one step.
 MAX_ATTEMPTS = 60
 #: Full-order steps are accepted when the remainder radius is below this many tolerances.
-ACCEPT = 4.0
+#: (The remainder is the radius of ``y_{p+1}(G) h^(p+1)``: with tight enclosures of
+#: ``y_{p+1}`` steps come close to this bound, and 3 keeps the width gained per unit
+#: time at what looser enclosures gave with 4.)
+ACCEPT = 3.0
 #: Taylor steps: the tail bounded over the hull should add at most this much width,
 #: relative to the set's width (else the Jacobian order is raised).
 TAIL_RELATIVE = 1e-6
@@ -87,6 +95,9 @@ STRADDLE_RELATIVE = 1e-3
 WRAP_SLACK = 0.1
 #: ... unless their error per unit time is below this fraction of the set's width.
 WRAP_RELATIVE = 1e-3
+#: The orders ``k >= 2`` of the reference point's image may add at most this multiple of
+#: the radius its first order adds (:func:`head_rates`).
+HEAD_SLACK = 16.0
 #: ``set_type="auto"``: initial boxes at least this wide get a quadratic part. The
 #: doubleton's second-order wrapping error (``~ |D^2 F| width^2`` per unit time) is
 #: negligible below it, and second-order steps cost about twice as much.
@@ -169,9 +180,7 @@ class _Run:
         h = self.safety * propose_step(ex.centre, self.order, tol)
         if self.h_full is not None:
             h = min(h, 4.0 * self.h_full)
-        h = wrapping_step(wrapping_rates(ex, hull), h, tol, WRAP_SLACK,
-                          WRAP_RELATIVE * max_width(hull))
-        h = min(h, float(remaining))
+        h = min(self.wrap(ex, hull, h, tol), float(remaining))
         delta = self.crossing_length(ex.centre, tol)
         gap: float | None = None
         for attempt in range(MAX_ATTEMPTS):
@@ -212,16 +221,26 @@ class _Run:
             if attempt == 0:
                 self.safety = min(1.0, self.safety * 1.1)
             self.h_full = float(hq)
-            # Floats propose: wrapping needs the tail far below the set's width (rule 4).
-            tail_tol = max(tol, TAIL_RELATIVE * max_width(hull))
-            if data.tail > tail_tol:
-                self.jet_order = min(self.order, self.jet_order + 2)
-            elif data.tail < 1e-2 * tail_tol:
-                self.jet_order = max((self.order + 1) // 2, self.jet_order - 1)
+            self.adapt_jet_order(data, hull, tol)
             self.straddle, self.backoff, self.retry_in = False, 1, 0
             self.point_straddles = False
             return data, hq
         return Status.STEP_UNDERFLOW, f"no Taylor step validated at t = {float(self.t):.6g}"
+
+    def wrap(self, ex, hull, h: float, tol: float) -> float:
+        """The step ``<= h`` allowed by the wrapping control and by the radius of the
+        reference point's image (rule 5)."""
+        h = wrapping_step(wrapping_rates(ex, hull), h, tol, WRAP_SLACK,
+                          WRAP_RELATIVE * max_width(hull))
+        return wrapping_step(head_rates(ex), h, ACCEPT * tol, HEAD_SLACK)
+
+    def adapt_jet_order(self, data: StepData, hull, tol: float) -> None:
+        """Floats propose: wrapping needs the tail far below the set's width (rule 4)."""
+        tail_tol = max(tol, TAIL_RELATIVE * max_width(hull))
+        if data.tail > tail_tol:
+            self.jet_order = min(self.order, self.jet_order + 2)
+        elif data.tail < 1e-2 * tail_tol:
+            self.jet_order = max((self.order + 1) // 2, self.jet_order - 1)
 
     def split(self, hull, xhat, remaining: Fraction, tol: float, first: bool = False
               ) -> tuple[StepData, Fraction] | None:
@@ -238,7 +257,8 @@ class _Run:
         found = split_attempt(self.field, xhat, hull, self.order, self.jet_order, remaining,
                               tol, self.floor,
                               self.h_split or (self.h_full and 4.0 * self.h_full),
-                              accept=ACCEPT)
+                              accept=ACCEPT,
+                              shorten=lambda ex, h: self.wrap(ex, hull, h, tol))
         if found is None:
             self.splitting = False
             if first:
@@ -247,6 +267,7 @@ class _Run:
             self.split_backoff = min(2 * self.split_backoff, 64)
             return None
         self.split_backoff = 1
+        self.adapt_jet_order(found[0], hull, tol)
         # Next proposal from this step's remainder (~ h^(p+1)), as for Taylor steps.
         grow = 0.9 * (tol / max(found[0].remainder, 1e-300)) ** (1.0 / (self.order + 1))
         self.h_split = float(found[1]) * min(1.5, max(0.5, grow))
