@@ -148,7 +148,7 @@ def test_region_bounds_hold_on_simulated_trajectories(x2_region):
     """Independent reference: trajectories (DOP853, floats) from random points of R stay
     within the proven bounds up to T = 200."""
     P, pr = x2_region
-    V, C = float(pr.bounds["v"]), float(pr.bounds["c"])
+    V, C = float(pr.bounds["v"][0]), float(pr.bounds["c"])
     rng = np.random.default_rng(3)
     for _ in range(12):
         y0 = [rng.uniform(-math.pi, math.pi), rng.uniform(-1, 1), rng.uniform(-1, 1)]
@@ -237,5 +237,48 @@ def test_refusals():
     with pytest.raises(CoverError, match="reach"):
         prove_region(P, [(F(1, 4), F(1)), (F(-1), F(1)), (F(-1), F(1)), (F(-1), F(1))],
                      flow="standard")
-    with pytest.raises(CoverError, match="width 1"):
+    with pytest.raises(CoverError, match="alive"):
         prove_region(Problem("x**2", width=2), [(F(0), F(1))] * 5)
+
+
+# -- width two: dead neurons reduce the problem -----------------------------------------
+DEAD_ARC = (F(-2), F(-1))  # phi where cos(phi) x + sin(phi) <= 0 on [0, 1]
+
+
+def test_dead_reduction_width_two():
+    """Neuron 2 dead on the box: neuron 1 and c follow the width-1 flow; the reduction
+    is verified, its bounds dominate simulated trajectories, and tampering is rejected."""
+    P = Problem("x**2", width=2)
+    box = [PI_BOX, DEAD_ARC, (F(-1), F(1)), (F(-1), F(1)), (F(-1), F(1))]
+    pr = prove_region(P, box)
+    assert pr.spec["dead"] == [1] and pr.bounds["v"][1] == 1
+    spec = json.loads(json.dumps(pr.spec))
+    why, bounds = check_region(P, "normalized", None, box, spec)
+    assert why is None and bounds["v"] == pr.bounds["v"]
+    rng = np.random.default_rng(5)
+    for _ in range(6):
+        y0 = [rng.uniform(-3.14, 3.14), rng.uniform(-2, -1), *rng.uniform(-1, 1, 3)]
+        ys = np.asarray(simulate(P, y0, horizon=100).y)
+        ys = ys if ys.shape[-1] == 5 else ys.T
+        assert np.allclose(ys[:, 1], y0[1]) and np.allclose(ys[:, 3], y0[3])
+        assert np.max(np.abs(ys[:, 2])) <= float(bounds["v"][0])
+        assert np.max(np.abs(ys[:, 4])) <= float(bounds["c"])
+    for edit in (lambda s: s["bounds"]["v"].__setitem__(1, "0.5"),
+                 lambda s: s.update(dead=[0]),
+                 lambda s: s.update(dead=[]),
+                 lambda s: s["cover"]["bounds"].update(v="1"),
+                 lambda s: s["bounds"].update(c="1")):
+        t = copy.deepcopy(spec)
+        edit(t)
+        assert check_region(P, "normalized", None, box, t)[0] is not None
+    # the box where neuron 2 is not certainly dead is refused by the checker
+    live = [PI_BOX, (F(-2), F(0)), (F(-1), F(1)), (F(-1), F(1)), (F(-1), F(1))]
+    assert check_region(P, "normalized", None, live, spec)[0] is not None
+
+
+def test_all_dead():
+    P = Problem("x**2", width=2)
+    box = [DEAD_ARC, DEAD_ARC, (F(-1), F(1)), (F(-1), F(1)), (F(-3), F(2))]
+    pr = prove_region(P, box)
+    assert pr.spec["cover"] is None and pr.bounds["c"] >= 3
+    assert check_region(P, "normalized", None, box, json.loads(json.dumps(pr.spec)))[0] is None
