@@ -200,6 +200,8 @@ def test_checker_reproves_and_rejects_tampering(x2_region):
         "gram as affine": lambda s: s["pieces"][i_gram].update(
             kind="affine", threshold="1", mu="0.1", length="100", entry="100", u="1000"),
         "extra key": lambda s: s.update(note="trust me"),
+        "dynamic piece at the wrap": lambda s: s.update(
+            pieces=s["pieces"][i_lyap:] + s["pieces"][:i_lyap]),
         "float number": lambda s: s.update(level=7.7),
     }
     for name, edit in rejections.items():

@@ -185,13 +185,16 @@ def check_coverage(flow: str, pieces: list[Piece]) -> None:
     turn = ball(cells[-1].hi - cells[0].lo)  # type: ignore[operator]
     if not turn >= 2 * arb.pi():
         raise CoverError("the cells do not cover a full turn of the angle")
+    # The list wraps around the circle (its ends may overlap): a dynamic piece must have
+    # both neighbours inside the list, so that each end of its arc lies in the cell next to
+    # it; the first and the last piece are therefore static.
+    if pieces[0].kind not in ("dead", "gram") or pieces[-1].kind not in ("dead", "gram"):
+        raise CoverError("the first and the last piece of an angle cover must be dead or gram")
 
 
-def _neighbours(flow: str, pieces: list[Piece], i: int) -> list[int]:
-    n = len(pieces)
-    if flow == "normalized-weights":
-        return [k for k in (i - 1, i + 1) if 0 <= k < n]
-    return sorted({(i - 1) % n, (i + 1) % n} - {i})
+def _neighbours(pieces: list[Piece], i: int) -> list[int]:
+    """The pieces adjacent to piece ``i`` in the list (sharing a cell end with it)."""
+    return [k for k in (i - 1, i + 1) if 0 <= k < len(pieces)]
 
 
 class CoverChecker:
@@ -253,7 +256,7 @@ class CoverChecker:
         E = ball(threshold)
         u0 = self._start_u()
         E = u0 if u0 > E else E
-        for k in _neighbours(self.flow, pieces, i):
+        for k in _neighbours(pieces, i):
             if k not in statics:
                 raise CoverError(f"piece {i} ({pieces[i].kind}) has a neighbour that is "
                                  "neither gram nor dead")
