@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from verifier.checker.sweep_text import describe_region, fraction_text
 from verifier.field import flows
 
 #: Default number of decimal places of an outward-rounded irrational range end.
@@ -46,30 +47,6 @@ _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 
 
 # -- exact numbers as text -------------------------------------------------------------
-def fraction_text(q: Fraction) -> str:
-    """The exact text of a rational: a plain decimal when the denominator is
-    ``2^a 5^b`` (``"-3.1416"``, ``"0.0625"``), else ``"p/q"``."""
-    q = Fraction(q)
-    d = q.denominator
-    a = b = 0
-    while d % 2 == 0:
-        d //= 2
-        a += 1
-    while d % 5 == 0:
-        d //= 5
-        b += 1
-    if d != 1:
-        return f"{q.numerator}/{q.denominator}"
-    places = max(a, b)
-    if places == 0:
-        return str(q.numerator)
-    n = q.numerator * 10**places // q.denominator  # exact
-    sign = "-" if n < 0 else ""
-    digits = str(abs(n)).rjust(places + 1, "0")
-    head, tail = digits[:-places], digits[-places:].rstrip("0")
-    return sign + head + ("." + tail if tail else "")
-
-
 def parse_exact(text: Any, what: str) -> Fraction:
     """An exact rational from ``int``, :class:`~fractions.Fraction` or a decimal /
     ``p/q`` string (floats are refused: give the decimal you mean)."""
@@ -317,14 +294,4 @@ class Region:
 
     def describe(self) -> str:
         """The root box as a statement: ``phi1 in [-3.1416, 3.1416] ⊇ [-pi, pi], ...``."""
-        parts = []
-        for r in self.ranges:
-            if r.fixed:
-                parts.append(f"{r.name} = {fraction_text(r.lo)}")
-                continue
-            box = f"[{fraction_text(r.lo)}, {fraction_text(r.hi)}]"
-            exact = (_rational_or_none(r.given[0]) == r.lo
-                     and _rational_or_none(r.given[1]) == r.hi)
-            parts.append(f"{r.name} in {box}" if exact
-                         else f"{r.name} in {box} ⊇ [{r.given[0]}, {r.given[1]}]")
-        return ", ".join(parts)
+        return describe_region(self.to_list())
