@@ -126,9 +126,11 @@ def test_gram_bound_contains_the_sublevel_set():
             for phi in np.linspace(float(cell.lo), float(cell.hi), 3):
                 w, b = math.cos(phi), math.sin(phi)
                 a0, a1 = ref.active(w, b)
-                m1 = ref.integral(lambda x: w * x + b, a0, a1)
-                m2 = ref.integral(lambda x: (w * x + b) ** 2, a0, a1)
-                q1 = ref.integral(lambda x: (w * x + b) * x * x, a0, a1)
+                def sig(x, w=w, b=b):
+                    return w * x + b
+                m1 = ref.integral(sig, a0, a1)
+                m2 = ref.integral(lambda x, s=sig: s(x) ** 2, a0, a1)
+                q1 = ref.integral(lambda x, s=sig: s(x) * x * x, a0, a1)
                 F0, Iff = 1 / 3, 1 / 5
                 M = np.array([[m2, m1], [m1, 1.0]])
                 z = np.linalg.solve(M, [q1, F0])

@@ -92,6 +92,7 @@ def test_closed_regions_are_one_regime_cover_leaf(files):
         assert leaf_argument(leaf) == "regime-cover" and leaf["t_reached"] is None
         assert leaf["argument"]["kind"] == "regime-cover"
         assert s["arguments"] == {"regime-cover": {"leaves": 1, "fraction": "1"},
+                                  "dead-reduction": {"leaves": 0, "fraction": "0"},
                                   "tube": {"leaves": 0, "fraction": "0"}}
         assert s["statements"]["region"]["over"] == "t >= 0"
         theorem = s["text"].splitlines()[-1]
@@ -154,7 +155,7 @@ def test_every_builtin_target_closes_on_the_region(tmp_path):
 
 
 def test_width_two_falls_back_to_tubes(tmp_path):
-    """Regime covers are for width 1: an H = 2 box is a tube leaf that says why."""
+    """Two live neurons: no region argument applies; the box is a tube leaf that says why."""
     ranges = {"phi1": ("0.59", "0.6"), "phi2": "2.05", "v1": "0.45", "v2": "0.4",
               "c": "0.05"}
     out = _run(tmp_path, "h2", Problem("x**2", width=2), ranges, max_steps=6, order=4,
@@ -162,7 +163,7 @@ def test_width_two_falls_back_to_tubes(tmp_path):
     res = read_sweep(out)
     (leaf,) = res.leaves.values()
     assert leaf_argument(leaf) == "tube"
-    assert leaf["argument"]["cover_error"] == "regime covers are implemented for width 1"
+    assert leaf["argument"]["cover_error"].startswith("2 neurons may be alive on the box")
     assert res.summary["arguments"]["tube"]["leaves"] == 1
     assert check_sweep_file(out, workers=1).ok
 
@@ -179,7 +180,9 @@ def test_plot_colours_the_leaves_by_argument(files):
     fig = argument_figure(res, axes=("b", "v"))
     rows, _ = slice_leaves(res, 1, 2)
     patches = fig.axes[0].patches
-    assert len(patches) == len(rows) and {leaf_argument(r) for r in rows} == set(ARGUMENT_COLORS)
+    # the slice shows cover and tube leaves (and, where the neuron is dead, reductions)
+    assert len(patches) == len(rows)
+    assert {"regime-cover", "tube"} <= {leaf_argument(r) for r in rows} <= set(ARGUMENT_COLORS)
     for r, patch in zip(rows, patches):
         assert patch.get_facecolor() == to_rgba(ARGUMENT_COLORS[leaf_argument(r)])
         assert bool(patch.get_hatch()) == (r["status"] != "bounded-forever")
@@ -305,7 +308,7 @@ def _regimes_off(lines):
 
 
 REGION_TAMPER = {
-    "strengthened leaf bound": (_leaf_bound, "stronger than the cover"),
+    "strengthened leaf bound": (_leaf_bound, "stronger than the argument"),
     "strengthened cover bound": (_cover_and_leaf_bound, "bound c"),
     "shrunk cell": (_shrunk_cell, "consecutive cells"),
     "missing piece": (_missing_piece, "regime cover"),

@@ -5,7 +5,7 @@
   (:func:`verifier.regimes.level.prove_level`); every piece, the coverage of the direction
   space and the claimed bounds are verified by :class:`verifier.regimes.cover.CoverChecker`
   (proof functions shared with the search; no search code runs here).
-* ``dead-reduction`` (width ``H >= 2``): the listed neurons are proven dead at every point
+* ``dead-reduction``: the listed neurons are proven dead at every point
   of the box, at most one neuron is left, and its ``regime-cover`` of the width-1 problem is
   verified on its coordinates and ``c`` as above; the dead neurons' bounds must dominate
   their initial coordinates (``c``, if no neuron is left: ``max(|c(0)|, |int f p|)``).
@@ -20,11 +20,11 @@ from fractions import Fraction
 from typing import Any
 
 from verifier.arith.precision import precision
-from verifier.regimes.cover import CoverChecker, CoverError
+from verifier.regimes.cover import PREC, CoverChecker, CoverError
 from verifier.regimes.geometry import ball
 from verifier.regimes.level import prove_level
-from verifier.regimes.prove import EXTRA, PREC
 from verifier.regimes.reduction import (
+    EXTRA,
     all_dead_c,
     check_shape,
     dead_neurons,
@@ -115,7 +115,7 @@ def check_region(problem: Any, flow: str, signs: Any, box: list[tuple[Fraction, 
         if problem.width == 1 and kind == "regime-cover":
             b = _check_cover(problem, flow, signs, box, spec, prec)
             bounds = {"v": [b["v"]], "c": b["c"], **{k: [b[k]] for k in EXTRA[flow]}}
-        elif problem.width >= 2 and kind == "dead-reduction":
+        elif kind == "dead-reduction":
             bounds = _check_reduction(problem, flow, signs, box, spec, prec)
         else:
             raise CoverError(f"unknown region argument {kind!r} for width {problem.width}")

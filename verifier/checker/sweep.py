@@ -66,6 +66,7 @@ from verifier.checker.load import MAX_BYTES, LoadError, parse_json, parse_ration
 from verifier.checker.sweep_text import (
     ARGUMENTS,
     EXTRA_BOUNDS,
+    REGION_ARGUMENTS,
     STATUSES,
     describe_region,
     flow_text,
@@ -297,8 +298,8 @@ def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> tuple[Fract
         return frac, _check_tube(cfg, rec, rec["certificate"], box, where)
     arg = rec["argument"]
     if not isinstance(arg, dict) or arg.get("kind") not in ARGUMENTS:
-        raise Rejected(f"{where}: argument must be a regime-cover or a tube")
-    if arg["kind"] == "regime-cover":
+        raise Rejected(f"{where}: argument must be one of {', '.join(ARGUMENTS)}")
+    if arg["kind"] in REGION_ARGUMENTS:
         return frac, _check_cover_leaf(cfg, rec, box, where)
     if set(arg) != _TUBE_KEYS:
         raise Rejected(f"{where}: a tube argument has exactly the keys "
@@ -345,8 +346,8 @@ def _check_cover_leaf(cfg: _Config, rec: dict, box: list, where: str) -> tuple:
     _bounds_ok(rec["bounds"], cfg.H, where, EXTRA_BOUNDS[cfg.flow])
     if rec["bounds"]["over"] != "t >= 0":
         raise Rejected(f"{where}: the bounds of a regime-cover leaf are over t >= 0")
-    return (rec["node"], "regime-cover", rec["argument"], cfg.problem_doc, cfg.flow, cfg.signs,
-            box, rec["bounds"])
+    return (rec["node"], rec["argument"]["kind"], rec["argument"], cfg.problem_doc, cfg.flow,
+            cfg.signs, box, rec["bounds"])
 
 
 def _check_split(cfg: _Config, rec: dict, path: tuple, where: str) -> int:
@@ -483,17 +484,18 @@ def _check_cover(item: tuple) -> tuple[bool, str]:
     if why is not None:
         return False, f"regime cover: {why}"
     for key, q in proven.items():
-        stated = bounds[key] if key == "c" else bounds[key][0]
-        if parse_rational(stated, f"bounds {key}") < q:
-            return False, (f"regime cover: the leaf's bound {key} <= {stated} is stronger "
-                           f"than the cover's {fraction_text(q)}")
+        pairs = [(bounds[key], q)] if key == "c" else list(zip(bounds[key], q))
+        for stated, want in pairs:
+            if parse_rational(stated, f"bounds {key}") < want:
+                return False, (f"regime cover: the leaf's bound {key} <= {stated} is "
+                               f"stronger than the argument's {fraction_text(want)}")
     return True, "verified"
 
 
 def _check_one(item: tuple, workers: int | None = 1) -> tuple[str, bool, str, int]:
     """Re-prove one leaf's argument: ``(node, ok, message, steps)``."""
     node, kind = item[0], item[1]
-    if kind == "regime-cover":
+    if kind in REGION_ARGUMENTS:
         try:
             ok, msg = _check_cover(item)
         except LoadError as e:

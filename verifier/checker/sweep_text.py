@@ -15,8 +15,12 @@ from typing import Any
 
 #: Leaf statuses, in the order of the summary.
 STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
-#: The arguments that close a leaf: a regime cover (no integration), or a tube certificate.
-ARGUMENTS = ("regime-cover", "tube")
+#: The arguments that close a leaf: a regime cover (width 1, no integration), a dead
+#: reduction (all neurons but one dead on the box, the last by a regime cover), or a tube
+#: certificate.
+ARGUMENTS = ("regime-cover", "dead-reduction", "tube")
+#: The arguments re-proven by :func:`verifier.checker.regimes.check_region`.
+REGION_ARGUMENTS = ("regime-cover", "dead-reduction")
 #: Bounds besides ``v`` and ``c`` that a leaf may state, per flow (one value per neuron).
 EXTRA_BOUNDS = {"normalized": (), "normalized-weights": ("b",), "standard": ("rho",)}
 _FLOW_WORDS = {"normalized": "the normalized gradient flow",

@@ -27,7 +27,7 @@ STATUS_COLORS = {"bounded-forever": "#2e7d32", "bounded-on-horizon": "#1565c0",
                  "failed": "#c62828"}
 #: Colours of the arguments that close a leaf; a tube leaf that is not bounded forever
 #: (not closed) is hatched.
-ARGUMENT_COLORS = {"regime-cover": "#6a1b9a", "tube": "#ef6c00"}
+ARGUMENT_COLORS = {"regime-cover": "#6a1b9a", "dead-reduction": "#2e7d32", "tube": "#ef6c00"}
 _HATCH = {"bounded-forever": "", "bounded-on-horizon": "//", "failed": "xx"}
 
 

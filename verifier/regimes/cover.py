@@ -45,6 +45,8 @@ from verifier.regimes.lyapunov import LyapunovError, check_cell
 from verifier.regimes.static import gram_bounds, inactive_bound
 from verifier.regimes.statistics import ActivePieceStatistics, StatisticsError
 
+#: Working precision of the region arguments (bits), for the search and the checker.
+PREC = 64
 KINDS = ("dead", "gram", "lyapunov", "affine", "affine-log")
 #: The numbers each kind of piece carries (besides its cells; ``side`` for lyapunov).
 NUMBERS = {

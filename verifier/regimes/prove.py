@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from verifier.regimes.cover import Cover, CoverError
+from verifier.regimes.cover import PREC, Cover, CoverError
 from verifier.regimes.level import propose_level, prove_level
 from verifier.regimes.reduction import (
+    EXTRA,
     all_dead_c,
     check_shape,
     dead_neurons,
@@ -24,10 +25,7 @@ from verifier.regimes.reduction import (
 from verifier.regimes.search import CoverSearch, up
 from verifier.regimes.spec import encode
 
-#: Working precision of the region arguments (bits).
-PREC = 64
-#: Per-neuron bound keys besides v (the state coordinates that may grow).
-EXTRA = {"normalized": (), "normalized-weights": ("b",), "standard": ("rho",)}
+__all__ = ["PREC", "RegionProof", "prove_region"]
 
 
 @dataclass(frozen=True)
@@ -60,12 +58,12 @@ def prove_region(problem: Any, box: list[tuple[Fraction, Fraction]], flow: str =
     H = problem.width
     check_shape(flow, H, box)
     extra = EXTRA[flow]
-    if H == 1:
+    dead = dead_neurons(problem, flow, signs, box, prec)
+    if H == 1 and not dead:
         cover = _cover(problem, flow, signs, box, prec)
         b = cover.bounds
         bounds = {"v": [b["v"]], "c": b["c"], **{k: [b[k]] for k in extra}}
         return RegionProof(encode(cover), bounds, cover)
-    dead = dead_neurons(problem, flow, signs, box, prec)
     alive = [j for j in range(H) if j not in dead]
     if len(alive) > 1:
         raise CoverError(f"{len(alive)} neurons may be alive on the box; region arguments "

@@ -23,6 +23,9 @@ from verifier.field import flows
 from verifier.regimes.cover import CoverError
 from verifier.regimes.geometry import hull
 
+#: Per-neuron bound keys besides v (the state coordinates that may grow).
+EXTRA = {"normalized": (), "normalized-weights": ("b",), "standard": ("rho",)}
+
 
 def _coords(flow: str, H: int, j: int) -> list[int]:
     """Neuron ``j``'s state indices (the order of :mod:`verifier.field.flows`)."""

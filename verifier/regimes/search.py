@@ -53,11 +53,6 @@ def down(x: arb) -> Fraction:
     return Fraction(decimal_bounds(x.lower(), DIGITS)[0])
 
 
-def _rational_near(x: float, below: bool) -> Fraction:
-    q = Fraction(x).limit_denominator(10 ** 6)
-    return q
-
-
 @dataclass
 class _CellResult:
     cell: Cell

@@ -259,6 +259,17 @@ REGION_CASES: tuple[SweepCase, ...] = (
             (("w", "1/4:1"), ("b", "-1:1"), ("v", "-1:1"), ("c", "-1:1")), flow="standard",
             options=(("min_size", "w=0.046875"), ("min_size", "b=0.125"),
                      ("min_size", "v=0.125"), ("min_size", "c=2"), ("workers", "2"))),
+    # Width 2: a box on which one neuron is dead closes by reducing to width 1 (the dead
+    # neuron is frozen and contributes nothing); boxes with two live neurons have no region
+    # argument (docs/regions.md, section 8) and their tubes fail at t = 0. Only the angles
+    # are bisected, to 2 pi / 16.
+    _region("region-h2-x2", "NGF, H = 2, f(x) = x^2: phi_1, phi_2 in [-pi, pi], |v_j|, "
+            "|c| <= 1; bounded for all t >= 0 where a neuron starts dead",
+            (("phi1", "-pi:pi"), ("phi2", "-pi:pi"), ("v1", "-1:1"), ("v2", "-1:1"),
+             ("c", "-1:1")), width=2,
+            options=(("min_size", "phi1=0.3927"), ("min_size", "phi2=0.3927"),
+                     ("min_size", "v1=2"), ("min_size", "v2=2"), ("min_size", "c=2"),
+                     ("workers", "2"))),
 )
 
 CASES = CASES + REGION_CASES
