@@ -1,5 +1,6 @@
-"""Sweeps: region boxes, exact coverage, Dask (embedded and external), kill/resume,
-tampering rejected, plots.
+"""Sweeps of tubes: region boxes, exact coverage, Dask (embedded and external),
+kill/resume, tampering rejected, plots. Region arguments are off here (``--no-regimes``),
+so every leaf is a tube certificate; tests/test_region_sweep.py covers the regime covers.
 
 Budget: the whole module runs in about two minutes on two shared cores. The CI
 region sweep is deliberately coarse (4 leaves of width ~pi/2 in phi, all of which
@@ -42,14 +43,14 @@ ENV = {**os.environ, "PYTHONUNBUFFERED": "1"}
 REGION_ARGS = ["--target", "x**2", "--width", "1", "--range", "phi=-pi:pi", "--range", "v=-1:1",
                "--range", "c=-1:1", "--horizon", "20", "--min-size", "1.5", "--min-size", "v=2",
                "--min-size", "c=2", "--width-limit", "4", "--max-steps", "6", "--order", "4",
-               "--trap-budget", "2"]
+               "--trap-budget", "2", "--no-regimes"]
 #: A 1-D slice of width 8e-9 in c (dead neuron, phi = -2.45): bisected (width limit
 #: 1.5e-9) into 8 leaves, each bounded forever in well under a second.
 SLICE = {"phi": "-2.45", "v": "0.55", "c": ("0.55", "0.550000008")}
 SLICE_ARGS = ["--target", "x**2", "--range", "phi=-2.45", "--range", "v=0.55",
               "--range", "c=0.55:0.550000008", "--horizon", "20", "--min-size", "1e-9",
-              "--width-limit", "1.5e-9", "--trap-budget", "5"]
-SLICE_KW = {"min_size": "1e-9", "width_limit": 1.5e-9, "trap_budget": 5}
+              "--width-limit", "1.5e-9", "--trap-budget", "5", "--no-regimes"]
+SLICE_KW = {"min_size": "1e-9", "width_limit": 1.5e-9, "trap_budget": 5, "regimes": False}
 
 
 def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -228,14 +229,17 @@ def test_slice_sweep_bounded_forever_and_plots(slice_sweep, tmp_path):
     assert {r["status"] for r in res.leaves.values()} == {"bounded-forever"}
     st = res.summary["statements"]
     assert st["forever"]["fraction"] == "1" and st["failed"] is None
-    assert st["region"]["over"] == "0 <= t <= 20"
+    assert st["region"]["over"] == "t >= 0"  # every leaf is bounded forever
+    assert res.summary["arguments"]["tube"] == {"leaves": 8, "fraction": "1"}
+    assert "Theorem. For f(x) = x**2 on [0, 1] (uniform density)" in res.statement
     assert Fraction(st["forever"]["v"][0]) >= Fraction("0.55")
     r = check_sweep_file(slice_sweep, workers=2)
     assert r.ok, r.message
     from verifier.plotting.sweep import plot_sweep
 
     files = plot_sweep(res, tmp_path / "fig")
-    assert sorted(f.name for f in files) == ["sweep_bounds.pdf", "sweep_bounds.png",
+    assert sorted(f.name for f in files) == ["sweep_arguments.pdf", "sweep_arguments.png",
+                                             "sweep_bounds.pdf", "sweep_bounds.png",
                                              "sweep_status.pdf", "sweep_status.png"]
     assert all(f.stat().st_size > 1000 for f in files)
 
@@ -270,19 +274,23 @@ def _summary_text(lines):
     lines[-1]["text"] = lines[-1]["text"].replace("Whole region", "Whole plane")
 
 
+def _cert(lines, k=0):
+    return lines[_leaf_lines(lines)[k]]["argument"]["certificate"]
+
+
 def _certificate_final(lines):
-    cert = lines[_leaf_lines(lines)[0]]["certificate"]
+    cert = _cert(lines)
     lo, hi = cert["final_enclosure"][2]
     cert["final_enclosure"][2] = [lo, fraction_text((Fraction(lo) + Fraction(hi)) / 2)]
 
 
 def _certificate_step(lines):
-    cert = lines[_leaf_lines(lines)[0]]["certificate"]
+    cert = _cert(lines)
     cert["steps"][1]["t1"] = fraction_text(Fraction(cert["steps"][1]["t1"]) * 2)
 
 
 def _certificate_trapping(lines):
-    cert = lines[_leaf_lines(lines)[0]]["certificate"]
+    cert = _cert(lines)
     cert["trapping"] = {"kind": "none"}
 
 
@@ -383,6 +391,44 @@ def test_check_cli_rejects_tampered_file(region_sweep, tmp_path):
     cut.write_bytes(out.read_bytes()[:-20])
     chk = cli("check", str(cut))
     assert chk.returncode == 1 and "incomplete" in chk.stdout, chk.stdout
+
+
+def test_a_file_from_before_region_arguments_reads_and_checks():
+    """A sweep written before region arguments (the CI region sweep as committed then):
+    no ``regimes`` key, tube leaves with a top-level ``certificate``. It reads back with
+    the same config hash and still verifies, certificates included."""
+    from verifier.sweep._store import leaf_argument, leaf_certificate
+
+    path = Path(__file__).resolve().parent / "data" / "sweep-before-regimes.jsonl"
+    res = read_sweep(path)
+    assert res.config.regimes is None and "regimes" not in res.header["config"]
+    assert res.config.digest == res.header["config_hash"]
+    assert all(leaf_argument(r) == "tube" and leaf_certificate(r)["format"]
+               for r in res.leaves.values())
+    assert "arguments" not in res.summary
+    assert check_sweep_file(path, workers=2).ok
+    lines = read_lines(path)
+    # a leaf in the new format does not belong in an old file
+    k = _leaf_lines(lines)[0]
+    lines[k]["argument"] = {"kind": "tube", "certificate": lines[k].pop("certificate"),
+                            "cover_error": None}
+    r = check_sweep_records(lines, workers=1, certificates=False)
+    assert not r.ok and "exactly the keys" in r.message, r.message
+
+
+def test_resuming_a_file_from_before_region_arguments_keeps_its_form(tmp_path):
+    from verifier.sweep import run_config
+
+    raw = (Path(__file__).resolve().parent / "data" / "sweep-before-regimes.jsonl"
+           ).read_bytes().split(b"\n")[:-1]
+    last = max(k for k, x in enumerate(raw) if b'"kind":"leaf"' in x)
+    out = tmp_path / "old.jsonl"  # as if killed before its last leaf and the summary
+    out.write_bytes(b"\n".join(raw[:last] + raw[last + 1:-1]) + b"\n")
+    res = run_config(None, out, resume=True, scheduler="synchronous")
+    assert res.complete and "regimes" not in res.header["config"]
+    assert all("certificate" in r and "argument" not in r for r in res.leaves.values())
+    assert "arguments" not in res.summary
+    assert check_sweep_file(out, workers=1).ok
 
 
 # -- kill and resume ---------------------------------------------------------------------------
@@ -488,7 +534,7 @@ def test_sweep_through_an_external_scheduler(dask_cluster, tmp_path):
     out = tmp_path / "remote.jsonl"
     args = ["--target", "x**2", "--range", "phi=-2.45", "--range", "v=0.55",
             "--range", "c=0.55:0.550000002", "--horizon", "20", "--min-size", "1e-9",
-            "--width-limit", "1.5e-9", "--trap-budget", "5"]
+            "--width-limit", "1.5e-9", "--trap-budget", "5", "--no-regimes"]
     res = cli("sweep", *args, "--out", str(out), "--scheduler", dask_cluster, "--no-progress")
     assert res.returncode == 0, res.stderr
     result = read_sweep(out)
@@ -502,7 +548,7 @@ def test_finer_region_sweep(tmp_path):
     out = tmp_path / "fine.jsonl"
     res = sweep(Problem("x**2"), {"phi": ("-pi", "pi"), "v": ("-1", "1"), "c": ("-1", "1")}, 20,
                 out=out, min_size={"phi": "0.75", "v": "1", "c": "1"}, width_limit=2.5,
-                max_steps=20, order=8, trap_budget=5, workers=2)
+                max_steps=20, order=8, trap_budget=5, workers=2, regimes=False)
     assert isinstance(res, SweepResult) and res.complete
     print("\n" + res.statement)
     assert sum(Fraction(q) for q in res.summary["fractions"].values()) == 1

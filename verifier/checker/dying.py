@@ -60,7 +60,6 @@ from typing import Any
 from flint import arb
 
 from verifier.arith.balls import BallArithmetic
-from verifier.arith.compile import compile_expr
 from verifier.arith.precision import check_prec, precision
 from verifier.checker.trapping import (
     Box,
@@ -88,8 +87,8 @@ from verifier.checker.trapping import (
     terminal_ends,
     v_index,
 )
-from verifier.expr import X
 from verifier.field import flows
+from verifier.field.pointwise import PointFunctions
 
 KEYS = {"kind", "frozen", "dying", "box", "level", "bounds"}
 DYING_KEYS = {"neuron", "end", "eps", "k", "C_v", "drift"}
@@ -109,31 +108,6 @@ class Dying:
     k: Fraction
     C_v: Fraction
     drift: Fraction
-
-
-# ----------------------------------------------------------------------------------------
-# target and density in ball arithmetic
-
-
-class PointFunctions:
-    """The target ``f`` and the density ``p`` at points or balls of ``[a, b]``."""
-
-    def __init__(self, problem: Any) -> None:
-        self._f = (problem.target_pieces.cuts,
-                   [compile_expr(e, (X,)) for e in problem.target_pieces.exprs])
-        self._p = (problem.density_pieces.cuts,
-                   [compile_expr(e, (X,)) for e in problem.density_pieces.exprs])
-
-    @staticmethod
-    def _eval(ar: BallArithmetic, pieces, x: arb) -> arb:
-        cuts, fns = pieces
-        return ar.piecewise(x, [ar.const(c) for c in cuts], fns)
-
-    def f(self, ar: BallArithmetic, x: arb) -> arb:
-        return self._eval(ar, self._f, x)
-
-    def p(self, ar: BallArithmetic, x: arb) -> arb:
-        return self._eval(ar, self._p, x)
 
 
 # ----------------------------------------------------------------------------------------

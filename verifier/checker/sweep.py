@@ -14,9 +14,12 @@ numbers by :func:`~verifier.checker.load.parse_rational`) and proves, in this or
    count) for constants such as ``pi``; fixed coordinates are exact values.
 2. **Geometry of each record.** The node name is a bisection path of ``R``; the
    checker recomputes the node's box from ``R`` and the path with exact rationals,
-   and the stated box, the leaf's volume fraction and the certificate's initial set
-   must equal it exactly; the certificate's problem, flow, signs, horizon and
-   precision are the header's, its status, ``t_reached`` and bounds the leaf's.
+   and the stated box and the leaf's volume fraction must equal it exactly. A leaf
+   closed by a *tube* (argument ``tube``; every leaf of a file written before region
+   arguments): the certificate's initial set is that box, its problem, flow, signs,
+   horizon and precision are the header's, its status, ``t_reached`` and bounds the
+   leaf's. A leaf closed by a *regime cover*: the header has region arguments on, the
+   status is ``bounded-forever`` with ``t_reached`` null and bounds over ``t >= 0``.
 3. **Coverage.** The leaf paths are the leaves of one finite binary bisection tree
    of ``R``: every proper prefix of a leaf path is an internal node that bisects one
    coordinate (the same one for all leaves below it), no leaf is a prefix of another,
@@ -27,11 +30,16 @@ numbers by :func:`~verifier.checker.load.parse_rational`) and proves, in this or
    disjoint, and the volume fractions add up to exactly 1 (checked as well). The
    split records must be exactly the internal nodes, with the same axes.
 4. **Summary.** Recomputed from the leaves with exact rationals (volume fraction per
-   status; per group the maxima of the leaves' bounds and the time set on which all
-   of the group's certificates speak) and compared field by field, its text too.
-5. **Certificates.** Every leaf certificate is re-verified by
-   :func:`verifier.checker.check.check_certificate`, in parallel worker processes
-   (:mod:`concurrent.futures`; ``workers=1`` checks in this process).
+   status and per argument; per group the maxima of the leaves' bounds and the time
+   set on which all of the group's leaves speak: ``t >= 0`` for the whole region only
+   when every leaf is bounded-forever) and compared field by field, its text too
+   (:mod:`verifier.checker.sweep_text`).
+5. **Arguments.** Every tube certificate is re-verified by
+   :func:`verifier.checker.check.check_certificate`; every regime cover is re-proven by
+   :func:`verifier.checker.regimes.check_region` on the box the checker recomputed from
+   the leaf's path (never the box written in the file), and the leaf's bounds must be
+   at least the cover's. In parallel worker processes (:mod:`concurrent.futures`;
+   ``workers=1`` checks in this process).
 
 The result is a :class:`~verifier.checker.check.CheckResult`: ``VERIFIED`` or
 ``REJECTED: <first failing item>``.
@@ -49,26 +57,41 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from verifier.arith.numbers import rational_text
 from verifier.checker.check import CheckResult, check_certificate
 from verifier.checker.load import MAX_BYTES, LoadError, parse_horizon, parse_json, parse_rational
+from verifier.checker.sweep_text import (
+    ARGUMENTS,
+    EXTRA_BOUNDS,
+    REGION_ARGUMENTS,
+    STATUSES,
+    describe_region,
+    flow_text,
+    fraction_text,
+    problem_text,
+    summary_text,
+)
 from verifier.files import FileError, read_bytes
 
 FORMAT = "ngf-sweep/1"
-STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
 _HEADER_KEYS = {"format", "kind", "config", "config_hash", "generator"}
-_LEAF_KEYS = {"kind", "node", "box", "fraction", "status", "reason", "t_reached", "bounds",
-              "error", "certificate", "seconds"}
+_LEAF_BASE = {"kind", "node", "box", "fraction", "status", "reason", "t_reached", "bounds",
+              "error", "seconds"}
+#: A leaf of a file written before region arguments: its tube certificate.
+_LEGACY_LEAF_KEYS = _LEAF_BASE | {"certificate"}
+_LEAF_KEYS = _LEAF_BASE | {"argument"}
+_TUBE_KEYS = {"kind", "certificate", "cover_error"}
 _SPLIT_KEYS = {"kind", "node", "box", "status", "reason", "t_reached", "bounds", "error",
                "axis", "seconds"}
 _CONFIG_KEYS = {"problem", "flow", "signs", "coordinates", "region", "horizon", "prec",
                 "order", "forever", "trap_budget", "max_steps", "width_limit", "min_size",
                 "split", "split_horizon", "digits"}
-#: Added later; files written before it have no such key.
-_OPTIONAL_CONFIG_KEYS = {"energy_tail"}
+#: Added later; files written before them have no such key (without ``regimes``: a
+#: file from before region arguments, whose leaves are tubes).
+_OPTIONAL_CONFIG_KEYS = {"energy_tail", "regimes"}
 _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 #: Longest ``reason`` note of a record (a note for people: not proven, docs/sweeps.md).
 MAX_NOTE = 2000
@@ -158,6 +181,10 @@ class _Config:
             self.prec = check_prec(d["prec"])
         except (ValueError, TypeError) as e:
             raise Rejected(f"header: {str(e).splitlines()[0]}") from None
+        self.legacy = "regimes" not in d
+        self.regimes = d.get("regimes")
+        if not (self.legacy or isinstance(self.regimes, bool)):
+            raise Rejected("header: regimes must be true or false")
         self.names = [n.replace("_", "") for n in flows.coordinate_names(self.flow, H)]
         if d["coordinates"] != self.names:
             raise Rejected(f"header: coordinates must be {', '.join(self.names)}")
@@ -238,18 +265,24 @@ class _Config:
 
 
 # -- records ---------------------------------------------------------------------------
-def _bounds_ok(b: Any, H: int, what: str) -> None:
-    if not (isinstance(b, dict) and set(b) == {"v", "c", "over"} and isinstance(b["v"], list)
-            and len(b["v"]) == H and isinstance(b["over"], str)):
-        raise Rejected(f"{what}: bounds must be {{v: [{H} values], c, over}}")
-    for j, x in enumerate(b["v"]):
-        parse_rational(x, f"{what} bounds v_{j + 1}")
+def _bounds_ok(b: Any, H: int, what: str, extra: tuple[str, ...] = ()) -> None:
+    keys = {"v", "c", "over", *extra}
+    if not (isinstance(b, dict) and set(b) == keys and isinstance(b["over"], str)
+            and all(isinstance(b[k], list) and len(b[k]) == H for k in ("v", *extra))):
+        lists = "".join(f", {k}: [{H} values]" for k in extra)
+        raise Rejected(f"{what}: bounds must be {{v: [{H} values], c{lists}, over}}")
+    for k in ("v", *extra):
+        for j, x in enumerate(b[k]):
+            parse_rational(x, f"{what} bounds {k}_{j + 1}")
     parse_rational(b["c"], f"{what} bounds c")
 
 
-def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> Fraction:
-    if set(rec) != _LEAF_KEYS:
-        raise Rejected(f"{where}: a leaf has exactly the keys {', '.join(sorted(_LEAF_KEYS))}")
+def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> tuple[Fraction, tuple]:
+    """The leaf's geometry and the consistency of its claim with its argument; returns
+    its volume fraction and the work item that re-proves the argument."""
+    keys = _LEGACY_LEAF_KEYS if cfg.legacy else _LEAF_KEYS
+    if set(rec) != keys:
+        raise Rejected(f"{where}: a leaf has exactly the keys {', '.join(sorted(keys))}")
     box = cfg.box(path)
     cfg.same_box(rec["box"], box, f"{where} box")
     frac = cfg.fraction(box)
@@ -261,9 +294,26 @@ def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> Fraction:
     if rec["error"] is not None and not (isinstance(rec["error"], str)
                                          and rec["status"] == "failed"):
         raise Rejected(f"{where}: error must be null, or a message on a failed leaf")
+    if cfg.legacy:
+        return frac, _check_tube(cfg, rec, rec["certificate"], box, where)
+    arg = rec["argument"]
+    if not isinstance(arg, dict) or arg.get("kind") not in ARGUMENTS:
+        raise Rejected(f"{where}: argument must be one of {', '.join(ARGUMENTS)}")
+    if arg["kind"] in REGION_ARGUMENTS:
+        return frac, _check_cover_leaf(cfg, rec, box, where)
+    if set(arg) != _TUBE_KEYS:
+        raise Rejected(f"{where}: a tube argument has exactly the keys "
+                       f"{', '.join(sorted(_TUBE_KEYS))}")
+    if arg["cover_error"] is not None and not isinstance(arg["cover_error"], str):
+        raise Rejected(f"{where}: cover_error must be null or a message")
+    return frac, _check_tube(cfg, rec, arg["certificate"], box, where)
+
+
+def _check_tube(cfg: _Config, rec: dict, cert: Any, box: list, where: str) -> tuple:
+    """A tube leaf: its certificate speaks about the leaf's box under the header's
+    problem and says what the leaf says."""
     _bounds_ok(rec["bounds"], cfg.H, where)
     t = parse_rational(rec["t_reached"], f"{where} t_reached")
-    cert = rec["certificate"]
     if not isinstance(cert, dict):
         raise Rejected(f"{where}: certificate must be an object")
     if cert.get("problem") != cfg.problem_doc:
@@ -281,7 +331,23 @@ def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> Fraction:
         raise Rejected(f"{where}: status, t_reached or bounds differ from its certificate's")
     if not (isinstance(rec["reason"], str) and len(rec["reason"]) <= MAX_NOTE):
         raise Rejected(f"{where}: reason must be a note of at most {MAX_NOTE} characters")
-    return frac
+    return (rec["node"], "tube", cert)
+
+
+def _check_cover_leaf(cfg: _Config, rec: dict, box: list, where: str) -> tuple:
+    """A regime-cover leaf claims bounds for all ``t >= 0`` and nothing else; the cover
+    itself is re-proven later (:func:`_check_one`) on the recomputed ``box``."""
+    if cfg.regimes is not True:
+        raise Rejected(f"{where}: a regime-cover leaf in a sweep without region arguments")
+    if (rec["status"] != "bounded-forever" or rec["reason"] != "" or rec["error"] is not None
+            or rec["t_reached"] is not None):
+        raise Rejected(f"{where}: a regime-cover leaf is bounded-forever with an empty "
+                       "reason, no error and t_reached null")
+    _bounds_ok(rec["bounds"], cfg.H, where, EXTRA_BOUNDS[cfg.flow])
+    if rec["bounds"]["over"] != "t >= 0":
+        raise Rejected(f"{where}: the bounds of a regime-cover leaf are over t >= 0")
+    return (rec["node"], rec["argument"]["kind"], rec["argument"], cfg.problem_doc, cfg.flow,
+            cfg.signs, box, rec["bounds"])
 
 
 def _check_split(cfg: _Config, rec: dict, path: tuple, where: str) -> int:
@@ -330,23 +396,21 @@ def _name(path: tuple, names: list[str]) -> str:
 
 
 # -- the summary ------------------------------------------------------------------------
-def _text(q: Fraction) -> str:
-    return rational_text(q)
-
-
-def _group(rows: list[dict], over: str, frac: Fraction, H: int) -> dict:
+def _group(rows: list[dict], over: str, frac: Fraction, H: int, flow: str) -> dict:
     v = [max(parse_rational(r["bounds"]["v"][j], "bounds") for r in rows) for j in range(H)]
     c = max(parse_rational(r["bounds"]["c"], "bounds") for r in rows)
-    return {"fraction": _text(frac), "leaves": len(rows), "over": over,
-            "v": [_text(x) for x in v], "c": _text(c)}
+    out = {"fraction": fraction_text(frac), "leaves": len(rows), "over": over,
+           "v": [fraction_text(x) for x in v], "c": fraction_text(c)}
+    for key in EXTRA_BOUNDS[flow]:  # stated only when every leaf of the group states it
+        if all(key in r["bounds"] for r in rows):
+            out[key] = [fraction_text(max(parse_rational(r["bounds"][key][j], "bounds")
+                                          for r in rows)) for j in range(H)]
+    return out
 
 
 def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
                      n_splits: int) -> dict:
     """The summary the leaves imply (exact), built independently of the sweep code."""
-    from verifier.sweep._region import Region
-    from verifier.sweep._summary import summary_text
-
     total = {s: Fraction(0) for s in STATUSES}
     count = {s: 0 for s in STATUSES}
     for r, q in zip(rows, fracs):
@@ -355,25 +419,37 @@ def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
     if sum(total.values()) != 1:
         raise Rejected(f"coverage: the leaves' volume fractions add up to "
                        f"{sum(total.values())}, not 1")
-    H = cfg.H
-    T = cfg.horizon
+    H, T, flow = cfg.H, cfg.horizon, cfg.flow
     ok = [r for r in rows if r["status"] != "failed"]
     fe = [r for r in rows if r["status"] == "bounded-forever"]
     fa = [r for r in rows if r["status"] == "failed"]
     t_min = min((parse_rational(r["t_reached"], "t_reached") for r in fa), default=None)
     tau = T if t_min is None else min(T, t_min)
+    # the whole region for all t >= 0 only when every leaf speaks about all t >= 0
+    whole = "t >= 0" if len(fe) == len(rows) and not cfg.legacy else \
+        f"0 <= t <= {fraction_text(tau)}"
     st = {
-        "horizon": _group(ok, f"0 <= t <= {_text(T)}", 1 - total["failed"], H) if ok else None,
-        "forever": _group(fe, "t >= 0", total["bounded-forever"], H) if fe else None,
+        "horizon": (_group(ok, f"0 <= t <= {fraction_text(T)}", 1 - total["failed"], H, flow)
+                    if ok else None),
+        "forever": _group(fe, "t >= 0", total["bounded-forever"], H, flow) if fe else None,
         "failed": None if not fa else {
-            **_group(fa, f"0 <= t <= {_text(t_min)}", total["failed"], H),
-            "t_reached_min": _text(t_min)},
-        "region": _group(rows, f"0 <= t <= {_text(tau)}", Fraction(1), H),
+            **_group(fa, f"0 <= t <= {fraction_text(t_min)}", total["failed"], H, flow),
+            "t_reached_min": fraction_text(t_min)},
+        "region": _group(rows, whole, Fraction(1), H, flow),
     }
-    out = {"kind": "summary", "region": Region.from_list(cfg.doc["region"]).describe(),
-           "horizon": _text(T), "leaves": len(rows), "splits": n_splits, "counts": count,
-           "errors": sum(r["error"] is not None for r in rows),
-           "fractions": {s: _text(total[s]) for s in STATUSES}, "statements": st}
+    out = {"kind": "summary", "region": describe_region(cfg.doc["region"]),
+           "horizon": fraction_text(T), "leaves": len(rows), "splits": n_splits,
+           "counts": count, "errors": sum(r["error"] is not None for r in rows),
+           "fractions": {s: fraction_text(total[s]) for s in STATUSES}, "statements": st}
+    if not cfg.legacy:
+        out["problem"] = problem_text(cfg.problem_doc)
+        out["flow"] = flow_text(flow, H, cfg.signs)
+        per = {a: [Fraction(0), 0] for a in ARGUMENTS}
+        for r, q in zip(rows, fracs):
+            per[r["argument"]["kind"]][0] += q
+            per[r["argument"]["kind"]][1] += 1
+        out["arguments"] = {a: {"leaves": n, "fraction": fraction_text(q)}
+                            for a, (q, n) in per.items()}
     out["text"] = summary_text(out)
     return out
 
@@ -389,22 +465,55 @@ def _diff(a: Any, b: Any, where: str = "summary") -> str:
     return where
 
 
-# -- certificates -----------------------------------------------------------------------
-def _check_one(item: tuple[str, dict], workers: int | None = 1) -> tuple[str, bool, str, int]:
-    node, doc = item
-    r = check_certificate(doc, workers=workers)
-    return node, r.ok, r.message, r.steps
+# -- arguments ----------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def _problem(text: str) -> Any:
+    from verifier.problem import Problem
+
+    return Problem.from_dict(json.loads(text))
 
 
-def _check_certificates(items: list[tuple[str, dict]], workers: int,
+def _check_cover(item: tuple) -> tuple[bool, str]:
+    """Re-prove a regime cover on the recomputed box; the leaf's bounds must dominate
+    the cover's (each leaf bound at least the cover's, exactly)."""
+    from verifier.checker.regimes import check_region
+
+    _, _, spec, problem_doc, flow, signs, box, bounds = item
+    problem = _problem(json.dumps(problem_doc, sort_keys=True))
+    why, proven = check_region(problem, flow, signs, box, spec)
+    if why is not None:
+        return False, f"regime cover: {why}"
+    for key, q in proven.items():
+        pairs = [(bounds[key], q)] if key == "c" else list(zip(bounds[key], q))
+        for stated, want in pairs:
+            if parse_rational(stated, f"bounds {key}") < want:
+                return False, (f"regime cover: the leaf's bound {key} <= {stated} is "
+                               f"stronger than the argument's {fraction_text(want)}")
+    return True, "verified"
+
+
+def _check_one(item: tuple, workers: int | None = 1) -> tuple[str, bool, str, int]:
+    """Re-prove one leaf's argument: ``(node, ok, message, steps)``."""
+    node, kind = item[0], item[1]
+    if kind in REGION_ARGUMENTS:
+        try:
+            ok, msg = _check_cover(item)
+        except LoadError as e:
+            ok, msg = False, str(e)
+        return node, ok, msg, 0
+    r = check_certificate(item[2], workers=workers)
+    return node, r.ok, f"certificate: {r.message}", r.steps
+
+
+def _check_arguments(items: list[tuple], workers: int,
                         progress: Callable[[int, int], None] | None) -> int:
     n = len(items)
     steps = 0
     if workers <= 1 or n <= 1:
-        for k, item in enumerate(items):  # one certificate: let it use the cores itself
+        for k, item in enumerate(items):  # one leaf: let its certificate use the cores
             node, ok, msg, st = _check_one(item, workers if n > 1 else None)
             if not ok:
-                raise Rejected(f"leaf {node}: certificate: {msg}")
+                raise Rejected(f"leaf {node}: {msg}")
             steps += st
             if progress is not None:
                 progress(k + 1, n)
@@ -424,7 +533,7 @@ def _check_certificates(items: list[tuple[str, dict]], workers: int,
             for fut in done:
                 node, ok, msg, st = fut.result()
                 if not ok:
-                    raise Rejected(f"leaf {node}: certificate: {msg}")
+                    raise Rejected(f"leaf {node}: {msg}")
                 steps += st
                 done_count += 1
                 if progress is not None:
@@ -470,6 +579,7 @@ def _check(lines: list[Any], workers: int | None, progress, certificates: bool) 
     splits: dict[tuple, int] = {}
     rows: list[dict] = []
     fracs: list[Fraction] = []
+    items: list[tuple] = []
     seen: set[str] = set()
     for k, rec in enumerate(lines[1:-1], start=2):
         where = f"line {k}"
@@ -482,7 +592,9 @@ def _check(lines: list[Any], workers: int | None, progress, certificates: bool) 
             raise Rejected(f"{where}: appears twice")
         seen.add(node)
         if rec["kind"] == "leaf":
-            fracs.append(_check_leaf(cfg, rec, path, where))
+            frac, item = _check_leaf(cfg, rec, path, where)
+            fracs.append(frac)
+            items.append(item)
             leaves[path] = node
             rows.append(rec)
         else:
@@ -493,8 +605,8 @@ def _check(lines: list[Any], workers: int | None, progress, certificates: bool) 
         raise Rejected(f"summary: {_diff(lines[-1], want)} does not follow from the leaves")
     if not certificates:
         return 0
-    items = sorted(((r["node"], r["certificate"]) for r in rows), key=lambda x: x[0])
-    return _check_certificates(items, _cores() if workers is None else workers, progress)
+    items.sort(key=lambda x: x[0])
+    return _check_arguments(items, _cores() if workers is None else workers, progress)
 
 
 def _cores() -> int:

@@ -1,9 +1,10 @@
-"""``verifier sweep``: certify a whole region of initial values by adaptive bisection.
+"""``verifier sweep``: prove a whole region of initial values bounded, box by box.
 
 Covers the exact rational root box of the region (irrational ends such as ``pi``
-rounded outward) by boxes, certifies each box as a set (on Dask: an embedded local
-cluster, or ``--scheduler ADDRESS``), bisects where the enclosure or the trapping
-argument fails, and streams every finished box to the JSON-lines ``--out`` file.
+rounded outward) by boxes; closes each box by a regime cover (bounded for all time,
+no integration; ``--no-regimes`` to skip) or else certifies it with a tube (on Dask:
+an embedded local cluster, or ``--scheduler ADDRESS``), bisects where neither
+closes, and streams every finished box to the JSON-lines ``--out`` file.
 Prints the summary statement. Exit codes: 0 when the sweep is complete (failed
 leaves are part of the result and are reported), 2 on bad input, 130 when
 interrupted (continue with ``--resume``).
@@ -18,18 +19,23 @@ from typing import Any
 
 from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
 
-HELP = "certify a region of initial values box by box (Dask, resumable)"
+HELP = "prove a region of initial values bounded, box by box (Dask, resumable)"
 
 _EPILOG = """\
 examples:
+  verifier sweep --target "x**2" --range phi=-pi:pi --range v=-1:1 --range c=-1:1 \\
+      --out region.jsonl                  # one regime cover: bounded for all t >= 0
+  verifier sweep --target "x**2" --flow standard --range w=1/4:1 --range b=-1:1 \\
+      --range v=-1:1 --range c=-1:1 --min-size c=2 --out std.jsonl   # closes in part
   verifier sweep --target "x**2" --width 1 --range phi=-pi:pi --range v=-1:1 \\
-      --range c=-1:1 --horizon 20 --min-size 0.5 --out sweep.jsonl
+      --range c=-1:1 --horizon 20 --min-size 0.5 --no-regimes --out tubes.jsonl
   verifier sweep --target "x**2" --range phi=-pi:pi --range v=-1:1 --range c=0 \\
       --horizon 20 --out slice.jsonl --plot figures/      # a 2-D slice at c = 0
   verifier sweep --out sweep.jsonl --resume              # continue an interrupted sweep
   verifier sweep ... --scheduler tcp://10.0.0.5:8786     # on an existing Dask cluster
 
-Coordinates: phi1..phiH, v1..vH, c (for H = 1 also phi, v). Range ends are real
+Coordinates: phi1..phiH, v1..vH, c (for H = 1 also phi, v; b1.. for
+normalized-weights; w1.., b1.. first for standard). Range ends are real
 constants (-pi, 1/3, sqrt(2)); irrational ends are rounded outward to --digits
 decimals and the summary states the exact box. Re-check with: verifier check FILE
 """
@@ -55,6 +61,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="bisection coordinate: most halvings left (widest) or largest "
                         "width x Jacobian column at the centre (sensitive)")
     c = p.add_argument_group("certification of each box")
+    c.add_argument("--no-regimes", action="store_true",
+                   help="do not try the regime cover (bounded for all t >= 0 without "
+                        "integrating, width 1) before the tube")
     c.add_argument("--horizon", default="20", metavar="T", help="final time T (default 20)")
     c.add_argument("--prec", type=int, default=53, help="working precision in bits (default 53)")
     c.add_argument("--order", type=int, default=None, help="Taylor order (default by precision)")
@@ -121,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
             trap_budget=args.trap_budget, max_steps=args.max_steps,
             width_limit=args.width_limit, min_size=_min_size(args.min_size), split=args.split,
             split_horizon=not args.no_split_horizon, digits=args.digits,
-            energy_tail=not args.no_energy_tail)
+            energy_tail=not args.no_energy_tail, regimes=not args.no_regimes)
     start = time.perf_counter()
     result = run_config(config, out, resume=args.resume, scheduler=args.scheduler,
                         workers=args.workers, progress=False if args.no_progress else None)

@@ -1,4 +1,5 @@
-"""2-D slice maps of a sweep: status and bounds of the leaves (floats; never a proof).
+"""2-D slice maps of a sweep: status, argument and bounds of the leaves (floats; never a
+proof).
 
 The map over two free coordinates ``(x, y)`` shows the leaves whose box meets the
 slice ``{other free coordinates = at}`` (default: the root box's centre; a leaf
@@ -24,6 +25,10 @@ from matplotlib.patches import Patch, Rectangle
 
 STATUS_COLORS = {"bounded-forever": "#2e7d32", "bounded-on-horizon": "#1565c0",
                  "failed": "#c62828"}
+#: Colours of the arguments that close a leaf; a tube leaf that is not bounded forever
+#: (not closed) is hatched.
+ARGUMENT_COLORS = {"regime-cover": "#6a1b9a", "dead-reduction": "#2e7d32", "tube": "#ef6c00"}
+_HATCH = {"bounded-forever": "", "bounded-on-horizon": "//", "failed": "xx"}
 
 
 def _axes_of(result: Any, axes: Sequence[str] | None) -> tuple[int, int | None]:
@@ -107,27 +112,57 @@ def _title(result: Any, pos: dict[int, Fraction]) -> str:
     return ("slice " + ", ".join(parts)) if parts else ""
 
 
-def status_figure(result: Any, axes: Sequence[str] | None = None,
-                  at: dict[str, Any] | None = None) -> Figure:
-    """Leaves coloured by status (green bounded forever, blue on [0, T], red failed)."""
+def _map(result: Any, axes: Sequence[str] | None, at: dict[str, Any] | None,
+         style: Any, handles: list, ncol: int, title: str) -> Figure:
+    """One rectangle per leaf of the slice, drawn with ``style(leaf)`` (the keyword
+    arguments of :class:`Rectangle`), a legend below and the slice in the title."""
     ix, iy = _axes_of(result, axes)
     rows, pos = slice_leaves(result, ix, iy, at)
     fig = Figure(figsize=(6.4, 4.8), layout="constrained")
     ax = fig.add_subplot()
     for r in rows:
         x, y, w, h = _rect(r["_box"], ix, iy)
-        ax.add_patch(Rectangle((x, y), w, h, facecolor=STATUS_COLORS[r["status"]],
-                               edgecolor="black", linewidth=0.4))
+        ax.add_patch(Rectangle((x, y), w, h, edgecolor="black", linewidth=0.4, **style(r)))
     _frame(ax, result, ix, iy)
-    fr = result.fractions()
-    ax.legend(handles=[Patch(color=c, label=f"{s} ({float(Fraction(fr.get(s, '0'))):.3g} "
-                             "of R)") for s, c in STATUS_COLORS.items()],
-              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize="small")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=ncol,
+              fontsize="small")
     sub = _title(result, pos)
-    T = result.config.horizon
-    ax.set_title(f"status of the leaves (T = {float(T):g})" + (f"\n{sub}" if sub else ""),
-                 fontsize="medium")
+    ax.set_title(title + (f"\n{sub}" if sub else ""), fontsize="medium")
     return fig
+
+
+def status_figure(result: Any, axes: Sequence[str] | None = None,
+                  at: dict[str, Any] | None = None) -> Figure:
+    """Leaves coloured by status (green bounded forever, blue on [0, T], red failed)."""
+    fr = result.fractions()
+    handles = [Patch(color=c, label=f"{s} ({float(Fraction(fr.get(s, '0'))):.3g} of R)")
+               for s, c in STATUS_COLORS.items()]
+    return _map(result, axes, at, lambda r: {"facecolor": STATUS_COLORS[r["status"]]},
+                handles, 3, f"status of the leaves (T = {float(result.config.horizon):g})")
+
+
+def argument_figure(result: Any, axes: Sequence[str] | None = None,
+                    at: dict[str, Any] | None = None) -> Figure:
+    """Leaves coloured by the argument that closed them (regime cover, tube); tube
+    leaves that are only bounded on ``[0, T]`` or failed are hatched."""
+    from verifier.sweep._store import leaf_argument
+
+    share = dict.fromkeys(ARGUMENT_COLORS, 0.0)
+    for r in result.leaves.values():
+        share[leaf_argument(r)] += float(Fraction(r["fraction"]))
+    handles = [Patch(color=c, label=f"{a} ({share[a]:.3g} of R)")
+               for a, c in ARGUMENT_COLORS.items()]
+    handles += [Patch(facecolor="white", edgecolor="black", hatch=h, label=f"tube, {s}")
+                for s, h in _HATCH.items() if h]
+    return _map(result, axes, at, lambda r: {"facecolor": ARGUMENT_COLORS[leaf_argument(r)],
+                                             "hatch": _HATCH[r["status"]]},
+                handles, 2, "argument that closed each leaf")
+
+
+def _t_reached(r: dict, T: float) -> float:
+    """How far the leaf's tube got; a regime cover integrates nothing and speaks about
+    every ``t >= 0`` (drawn as ``T``)."""
+    return T if r["t_reached"] is None else float(Fraction(r["t_reached"]))
 
 
 def bounds_figure(result: Any, axes: Sequence[str] | None = None,
@@ -164,14 +199,14 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
         ax.set_title(f"{label} (non-failed leaves)", fontsize="medium")
     ax = fig.add_subplot(1, ncols, ncols)
     T = float(result.config.horizon)
-    reached = [float(Fraction(r["t_reached"])) for r in rows]
+    reached = [_t_reached(r, T) for r in rows]
     small = max(min([t for t in reached if t > 0] + [T]), 1e-6 * T)
     # log scale when boxes fail early (t_reached below 1e-6 T drawn at the low end)
     norm = LogNorm(small, T, clip=True) if small < T / 100 else Normalize(0.0, T)
     cmap = colormaps["magma"]
     for r in rows:
         x, y, w, h = _rect(r["_box"], ix, iy)
-        t = float(Fraction(r["t_reached"]))
+        t = _t_reached(r, T)
         ax.add_patch(Rectangle((x, y), w, h, facecolor=cmap(norm(t)), edgecolor="black",
                                linewidth=0.4))
     _frame(ax, result, ix, iy)
@@ -185,7 +220,8 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
 
 def plot_sweep(result: Any, out_dir: str | Path, axes: Sequence[str] | None = None,
                at: dict[str, Any] | None = None) -> list[Path]:
-    """Write ``sweep_status.{png,pdf}`` and ``sweep_bounds.{png,pdf}`` to ``out_dir``.
+    """Write ``sweep_status``, ``sweep_arguments`` and ``sweep_bounds`` (``.png`` and
+    ``.pdf``) to ``out_dir``.
 
     ``result``: a :class:`verifier.sweep.SweepResult` or the path of a sweep file."""
     if isinstance(result, str | Path):
@@ -196,6 +232,7 @@ def plot_sweep(result: Any, out_dir: str | Path, axes: Sequence[str] | None = No
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for name, fig in (("sweep_status", status_figure(result, axes, at)),
+                      ("sweep_arguments", argument_figure(result, axes, at)),
                       ("sweep_bounds", bounds_figure(result, axes, at))):
         for ext in ("png", "pdf"):
             path = out / f"{name}.{ext}"

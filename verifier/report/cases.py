@@ -14,7 +14,10 @@ The groups:
 * ``H=2``, ``H=3``: beyond the theorem (no proof in the paper);
 * ``standard``: the standard gradient flow (boundedness open even for ``H = 1``),
   started from the *same initial realization* as a normalized case (``pair``);
-* ``sweep``: a box of initial values covered by certified sub-boxes.
+* ``sweep``: a box of initial values covered by certified sub-boxes (tubes);
+* ``region``: regions of initial values proven bounded for all time by regime covers
+  (``verifier sweep`` with region arguments; the standard flow only where
+  ``v^2 < w^2 + b^2``, the rest stated as fractions).
 
 A case marked ``quick`` belongs to the CI-sized subset (``verifier reproduce --quick``).
 """
@@ -107,9 +110,10 @@ class Case:
 @dataclass(frozen=True)
 class SweepCase:
     """A region sweep of ``proofs_data/`` (``verifier sweep``): ``region`` is a tuple of
-    ``(coordinate, "LO:HI" or "VALUE")`` pairs (``--range NAME=SPEC``); ``options`` are
-    further ``verifier sweep`` options as ``(name, value)`` pairs (``min_size`` ->
-    ``--min-size``; ``True`` for a flag)."""
+    ``(coordinate, "LO:HI" or "VALUE")`` pairs (``--range NAME=SPEC``); ``signs`` the
+    frozen weights of ``normalized-weights``; ``options`` are further ``verifier sweep``
+    options as ``(name, value)`` pairs (``min_size`` -> ``--min-size``; ``True`` for a
+    flag)."""
 
     name: str
     group: str
@@ -123,6 +127,7 @@ class SweepCase:
     density: str | None = None
     options: tuple[tuple[str, Any], ...] = ()
     quick: bool = False
+    signs: tuple[int, ...] | None = None
     kind: str = field(default="sweep", init=False)
 
     @property
@@ -139,6 +144,10 @@ class SweepCase:
         d["region"] = [[k, v] for k, v in self.region]
         d["domain"] = list(self.domain)
         d["options"] = [[k, v] for k, v in self.options]
+        if self.signs is None:
+            del d["signs"]  # entries written before sweeps had signs stay as they were
+        else:
+            d["signs"] = list(self.signs)
         return d
 
     @classmethod
@@ -149,6 +158,8 @@ class SweepCase:
         d["region"] = tuple((str(k), str(v)) for k, v in d["region"])
         d["domain"] = tuple(d.get("domain", ("0", "1")))
         d["options"] = tuple((str(k), v) for k, v in d.get("options") or ())
+        if d.get("signs") is not None:
+            d["signs"] = tuple(d["signs"])
         return cls(**d)
 
 
@@ -202,17 +213,66 @@ CASES: tuple[Case | SweepCase, ...] = (
     Case("std-sin-h2", "standard", "standard GF, H = 2, f(x) = sin(3x)", TARGETS["sin"],
          ("0.8", "-0.6", "0.6", "0.8", "1.1", "-0.5", "0.1"), width=2, flow="standard",
          horizon="10"),
-    # -- a region sweep (H = 1) ----------------------------------------------------------
+    # -- a region sweep of tubes (H = 1) ------------------------------------------------
     # Boxes this wide lose their enclosure at once; every leaf is bounded on [0, T] by
     # the energy inequality (docs/certificates.md), a statement for the whole region.
+    # Region arguments are off: the same region closes by one regime cover below.
     SweepCase("sweep-h1-x2", "sweep", "NGF, H = 1, f(x) = x^2: every initial value with "
               "phi in [-pi, pi], |v|, |c| <= 1 (energy-tail bounds on [0, 20])",
               TARGETS["x2"], (("phi", "-pi:pi"), ("v", "-1:1"), ("c", "-1:1")),
               horizon="20", options=(("min_size", "1.5"), ("min_size", "v=2"),
                                      ("min_size", "c=2"), ("max_steps", "6"),
                                      ("width_limit", "4"), ("trap_budget", "2"),
-                                     ("workers", "2"))),
+                                     ("workers", "2"), ("no_regimes", True))),
 )
+
+
+#: The region of issue 14 for the angle flows: phi in [-pi, pi], |v|, |c| <= 1.
+_R = (("phi", "-pi:pi"), ("v", "-1:1"), ("c", "-1:1"))
+_UNIT = (("b", "-1:1"), ("v", "-1:1"), ("c", "-1:1"))
+_SERIAL = (("scheduler", "synchronous"),)  # one leaf: no cluster needed
+
+
+def _region(name: str, description: str, region: tuple = _R, **kw: Any) -> SweepCase:
+    return SweepCase(name, "region", description, TARGETS["x2"], region, **kw)
+
+
+REGION_CASES: tuple[SweepCase, ...] = (
+    _region("region-h1-x2", "NGF, H = 1, f(x) = x^2: every initial value with phi in "
+            "[-pi, pi], |v|, |c| <= 1, bounded for all t >= 0 (regime cover)",
+            options=_SERIAL, quick=True),
+    _region("region-h1-x2-density", "NGF, H = 1, f(x) = x^2, input density 3x^2 (vanishing "
+            "at 0): phi in [-pi, pi], |v|, |c| <= 1, bounded for all t >= 0",
+            density="3*x**2", options=_SERIAL),
+    _region("region-h1-x2-weights-plus", "normalized-weights flow, w = +1, H = 1, "
+            "f(x) = x^2: |b|, |v|, |c| <= 1, bounded for all t >= 0", _UNIT,
+            flow="normalized-weights", signs=(1,), options=_SERIAL),
+    _region("region-h1-x2-weights-minus", "normalized-weights flow, w = -1, H = 1, "
+            "f(x) = x^2: |b|, |v|, |c| <= 1, bounded for all t >= 0", _UNIT,
+            flow="normalized-weights", signs=(-1,), options=_SERIAL, quick=True),
+    # Only boxes inside {v^2 < w^2 + b^2} can close (D = v^2 - w^2 - b^2 is conserved;
+    # with D >= 0 a trajectory may reach (w, b) = 0): the fraction proven is stated.
+    # c does not decide whether a cover closes and is not bisected; the tubes of the
+    # other boxes fail at t = 0 (c is wider than the width limit).
+    _region("region-std-x2", "standard GF, H = 1, f(x) = x^2: w in [1/4, 1], |b|, |v|, "
+            "|c| <= 1; bounded for all t >= 0 on the part of the region that closes",
+            (("w", "1/4:1"), ("b", "-1:1"), ("v", "-1:1"), ("c", "-1:1")), flow="standard",
+            options=(("min_size", "w=0.046875"), ("min_size", "b=0.125"),
+                     ("min_size", "v=0.125"), ("min_size", "c=2"), ("workers", "2"))),
+    # Width 2: a box on which one neuron is dead closes by reducing to width 1 (the dead
+    # neuron is frozen and contributes nothing); boxes with two live neurons have no region
+    # argument (docs/regions.md, section 8) and their tubes fail at t = 0. Only the angles
+    # are bisected, to 2 pi / 16.
+    _region("region-h2-x2", "NGF, H = 2, f(x) = x^2: phi_1, phi_2 in [-pi, pi], |v_j|, "
+            "|c| <= 1; bounded for all t >= 0 where a neuron starts dead",
+            (("phi1", "-pi:pi"), ("phi2", "-pi:pi"), ("v1", "-1:1"), ("v2", "-1:1"),
+             ("c", "-1:1")), width=2,
+            options=(("min_size", "phi1=0.3927"), ("min_size", "phi2=0.3927"),
+                     ("min_size", "v1=2"), ("min_size", "v2=2"), ("min_size", "c=2"),
+                     ("workers", "2"))),
+)
+
+CASES = CASES + REGION_CASES
 
 
 def all_cases() -> tuple[Case | SweepCase, ...]:

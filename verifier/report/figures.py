@@ -13,7 +13,8 @@ Per pair of cases with the same initial realization (``Case.pair``):
 (:func:`verifier.plotting.compare.plot_flow_comparison`).
 
 Per region sweep ``<name>``: ``<name>-status``, the map of the leaves coloured by
-status, and ``<name>-bounds``, their bounds (:mod:`verifier.plotting.sweep`).
+status, ``<name>-arguments``, coloured by the argument that closed them, and
+``<name>-bounds``, their bounds (:mod:`verifier.plotting.sweep`).
 """
 
 from __future__ import annotations
@@ -109,18 +110,19 @@ def comparison_figure(doc_n: dict, doc_s: dict, name: str, out: Path,
 
 def sweep_figures(path: Path, name: str, out: Path,
                   formats: Sequence[str] = FORMATS) -> list[Path]:
-    """The status map and the bounds map of a sweep (the first two free coordinates),
-    drawn by :mod:`verifier.plotting.sweep`."""
-    from verifier.plotting.sweep import bounds_figure, status_figure
+    """The status, argument and bounds maps of a sweep (the first two free
+    coordinates), drawn by :mod:`verifier.plotting.sweep`."""
+    from verifier.plotting.sweep import argument_figure, bounds_figure, status_figure
     from verifier.sweep import read_sweep
 
     result = read_sweep(path)
-    fig = status_figure(result)
-    fig.suptitle(name, fontsize="medium")
-    paths = _save(fig, out, f"{name}-status", formats)
-    fig = bounds_figure(result)
-    fig.suptitle(name, fontsize="medium")
-    return paths + _save(fig, out, f"{name}-bounds", formats)
+    paths: list[Path] = []
+    for kind, draw in (("status", status_figure), ("arguments", argument_figure),
+                       ("bounds", bounds_figure)):
+        fig = draw(result)
+        fig.suptitle(name, fontsize="medium")
+        paths += _save(fig, out, f"{name}-{kind}", formats)
+    return paths
 
 
 def write_figures(manifest: dict, root: str | Path, out: str | Path,

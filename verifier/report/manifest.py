@@ -69,8 +69,11 @@ def sweep_summary(path: str | Path) -> dict[str, Any]:
     Read from the file's header and summary line (not re-proven): the leaves per status,
     the volume fractions of the root box, the number of bisections, an overall status
     (``bounded-forever`` / ``bounded-on-horizon`` when every leaf is, ``partial`` when
-    some leaves failed, ``failed`` when all did, ``incomplete`` without a summary line)
-    and the bounds over the non-failed leaves (``0 <= t <= T``).
+    some leaves failed, ``failed`` when all did, ``incomplete`` without a summary line),
+    the bounds over the whole region for all ``t >= 0`` when every leaf is bounded
+    forever, else over the non-failed leaves (``0 <= t <= T``), and the leaves and
+    volume per argument (``regime-cover``, ``tube``; ``None`` for files written before
+    region arguments).
     """
     from fractions import Fraction
 
@@ -91,7 +94,7 @@ def sweep_summary(path: str | Path) -> dict[str, Any]:
     version = (header.get("generator") or {}).get("version")
     if summary is None:
         return {"status": "incomplete", "boxes": {}, "fractions": {}, "splits": None,
-                "bounds": None, "version": version}
+                "bounds": None, "arguments": None, "version": version}
     counts = summary.get("counts", {})
     fractions = summary.get("fractions", {})
     fr = {k: Fraction(v) for k, v in fractions.items()}
@@ -103,10 +106,12 @@ def sweep_summary(path: str | Path) -> dict[str, Any]:
         status = "failed"
     else:
         status = "partial"
-    g = (summary.get("statements") or {}).get("horizon")
-    bounds = None if not g else {"v": g["v"], "c": g["c"], "over": g["over"]}
+    statements = summary.get("statements") or {}
+    g = statements.get("region" if status == "bounded-forever" else "horizon")
+    bounds = None if not g else {k: g[k] for k in ("v", "c", "b", "rho", "over") if k in g}
     return {"status": status, "boxes": counts, "fractions": fractions,
-            "splits": summary.get("splits"), "bounds": bounds, "version": version}
+            "splits": summary.get("splits"), "bounds": bounds,
+            "arguments": summary.get("arguments"), "version": version}
 
 
 def file_entry(case: Any, path: str | Path, wall_seconds: float,

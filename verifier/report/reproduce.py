@@ -69,6 +69,8 @@ def sweep_argv(case: SweepCase, out: Path) -> list[str]:
         argv += ["--range", f"{name}={spec}"]
     if case.density is not None:
         argv += ["--density", case.density]
+    if case.signs is not None:
+        argv.append("--signs=" + ",".join(str(s) for s in case.signs))
     for key, value in case.options:
         flag = "--" + key.replace("_", "-")
         if value is True:

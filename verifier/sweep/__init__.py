@@ -1,8 +1,10 @@
-"""Certify whole regions of initial values: adaptive bisection on Dask, resumable.
+"""Prove whole regions of initial values bounded: adaptive bisection on Dask, resumable.
 
 ``sweep(problem, ranges, horizon, out=...)`` covers the exact rational root box of
-a region by boxes, certifies each as a set and bisects where the certificate fails,
-streaming every finished box to a JSON-lines file; ``read_sweep`` reads one back.
+a region by boxes, closes each by a regime cover (bounded for all time without
+integrating, :mod:`verifier.regimes`) or else certifies it with a tube, bisects where
+neither closes, and streams every finished box to a JSON-lines file; ``read_sweep``
+reads one back.
 The claim and the file format are described in :mod:`verifier.sweep._sweep`,
 :mod:`verifier.sweep._summary` and :mod:`verifier.sweep._store`; ``verifier check``
 re-verifies a sweep file (:mod:`verifier.checker.sweep`).

@@ -36,6 +36,9 @@ class SweepConfig:
     least ``2 * min_size[i]`` (so no leaf is narrower than ``min_size[i]``).
     ``split_horizon``: with ``forever``, boxes whose infinite-horizon argument
     failed (``bounded-on-horizon``) are bisected too, not only ``failed`` ones.
+    ``regimes``: try a regime cover (:func:`verifier.regimes.prove_region`) on every
+    box before its tube; ``None`` is a file written before region arguments existed
+    (its config has no such key, its leaves are all tubes).
     """
 
     problem: dict
@@ -54,6 +57,7 @@ class SweepConfig:
     split_horizon: bool = True
     digits: int = 4
     energy_tail: bool = True
+    regimes: bool | None = True
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -88,7 +92,7 @@ class SweepConfig:
             "split_horizon": self.split_horizon,
             "digits": self.digits,
             "energy_tail": self.energy_tail,
-        }
+        } | ({} if self.regimes is None else {"regimes": self.regimes})
 
     @classmethod
     def from_dict(cls, d: dict) -> SweepConfig:
@@ -102,7 +106,7 @@ class SweepConfig:
                 width_limit=d["width_limit"],
                 min_size=tuple(parse_exact(m, "min_size") for m in d["min_size"]),
                 split=d["split"], split_horizon=d["split_horizon"], digits=d["digits"],
-                energy_tail=d.get("energy_tail", False),
+                energy_tail=d.get("energy_tail", False), regimes=d.get("regimes"),
             )
         except (KeyError, TypeError, IndexError) as e:
             raise ValueError(f"not a sweep configuration ({type(e).__name__}: {e})") from None
@@ -142,7 +146,8 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
                 order: int | None = None, forever: bool = True, trap_budget: float = 20.0,
                 max_steps: int = 1000, width_limit: float = 1.0,
                 min_size: Any = None, split: str = "widest", split_horizon: bool = True,
-                digits: int = 4, energy_tail: bool = True) -> SweepConfig:
+                digits: int = 4, energy_tail: bool = True,
+                regimes: bool = True) -> SweepConfig:
     """A :class:`SweepConfig` from user values (see :func:`verifier.sweep.sweep`)."""
     from verifier.field import flows
     from verifier.sweep._region import DEFAULT_RANGES, resolve_name, sweep_names
@@ -167,6 +172,8 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
                 mins[names.index(resolve_name(k, names))] = parse_exact(_s(v), "min_size")
     else:
         mins = [parse_exact(_s(min_size), "min_size")] * len(names)
+    if flow == "standard":
+        _refuse_singular(region, H)
     mins = [m if i in region.free else Fraction(0) for i, m in enumerate(mins)]
     if not isinstance(prec, int) or isinstance(prec, bool):
         raise ValueError(f"prec must be an integer, got {prec!r}")
@@ -182,7 +189,18 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
         trap_budget=float(trap_budget), max_steps=int(max_steps),
         width_limit=float(width_limit), min_size=tuple(mins), split=split,
         split_horizon=bool(split_horizon), digits=int(digits), energy_tail=bool(energy_tail),
+        regimes=bool(regimes),
     )
+
+
+def _refuse_singular(region: Region, H: int) -> None:
+    """The standard flow is not defined where some ``(w_j, b_j) = (0, 0)``: a root box
+    that contains such a state is refused before any work."""
+    for j in range(H):
+        (wl, wh), (bl, bh) = region.root[j], region.root[H + j]
+        if wl <= 0 <= wh and bl <= 0 <= bh:
+            raise ValueError(f"the region meets (w{j + 1}, b{j + 1}) = (0, 0), where the "
+                             "standard flow is not defined: give a w or b range without 0")
 
 
 def _s(v: Any) -> Any:

@@ -36,6 +36,7 @@ from typing import Any
 
 from verifier.arith.numbers import MAX_COORDINATE, is_rational_text, parse_coordinate
 from verifier.arith.numbers import rational_text as fraction_text
+from verifier.checker.sweep_text import describe_region
 from verifier.field import flows
 
 #: Default number of decimal places of an outward-rounded irrational range end.
@@ -285,14 +286,4 @@ class Region:
 
     def describe(self) -> str:
         """The root box as a statement: ``phi1 in [-3.1416, 3.1416] ⊇ [-pi, pi], ...``."""
-        parts = []
-        for r in self.ranges:
-            if r.fixed:
-                parts.append(f"{r.name} = {fraction_text(r.lo)}")
-                continue
-            box = f"[{fraction_text(r.lo)}, {fraction_text(r.hi)}]"
-            exact = (_rational_or_none(r.given[0]) == r.lo
-                     and _rational_or_none(r.given[1]) == r.hi)
-            parts.append(f"{r.name} in {box}" if exact
-                         else f"{r.name} in {box} ⊇ [{r.given[0]}, {r.given[1]}]")
-        return ", ".join(parts)
+        return describe_region(self.to_list())

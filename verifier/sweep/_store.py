@@ -8,8 +8,14 @@ line per certified node:
   "axis", "seconds"}``: the node's box was certified, its status asked for a
   bisection along ``axis``; its two children follow somewhere later;
 * ``{"kind": "leaf", "node", "box", "fraction", "status", "reason", "t_reached",
-  "bounds", "certificate", "seconds"}``: a leaf with its full certificate (what
-  ``verifier check`` re-verifies) and its exact volume fraction of the root box;
+  "bounds", "error", "argument", "seconds"}``: a leaf with its exact volume fraction
+  of the root box and the argument that closed it (what ``verifier check``
+  re-verifies): ``{"kind": "regime-cover", ...}``, a regime cover of the box
+  (:mod:`verifier.regimes.spec`; status ``bounded-forever``, ``t_reached`` null), or
+  ``{"kind": "tube", "certificate": {...}, "cover_error": ...}``, the box's full
+  certificate and the one-line reason why no regime cover closed it (null when none
+  was tried). Files written before region arguments have ``certificate`` in place of
+  ``argument``: tube leaves (:func:`leaf_argument`, :func:`leaf_certificate`);
 
 and at the end ``{"kind": "summary", ...}`` (:mod:`verifier.sweep._summary`).
 Boxes are lists with ``[lo, hi]`` exact strings per free coordinate and one exact
@@ -31,6 +37,19 @@ from typing import Any
 from verifier.files import DEFAULT_LIMIT as MAX_SWEEP_BYTES
 from verifier.files import FileError, decode_text, read_bytes
 from verifier.sweep._config import FORMAT, SweepConfig, config_digest
+
+
+def leaf_argument(rec: dict) -> str:
+    """The argument that closed a leaf: ``"regime-cover"`` or ``"tube"``."""
+    arg = rec.get("argument")
+    return "tube" if arg is None else arg["kind"]
+
+
+def leaf_certificate(rec: dict) -> dict | None:
+    """The tube certificate of a leaf (``None`` for a regime cover)."""
+    if "argument" not in rec:
+        return rec["certificate"]
+    return rec["argument"].get("certificate")
 
 
 class SweepFileError(ValueError):
@@ -113,10 +132,10 @@ class SweepResult:
         return sorted(out)
 
     def outcome(self) -> tuple[list[tuple], dict | None]:
-        """``(leaves, summary)``: per leaf ``(node, box, status, t_reached, bounds)``
-        sorted by node, and the summary (without the timing fields)."""
+        """``(leaves, summary)``: per leaf ``(node, box, status, t_reached, bounds,
+        argument)`` sorted by node, and the summary (without the timing fields)."""
         rows = [(n, json.dumps(r["box"]), r["status"], r["t_reached"],
-                 json.dumps(r["bounds"], sort_keys=True))
+                 json.dumps(r["bounds"], sort_keys=True), leaf_argument(r))
                 for n, r in sorted(self.leaves.items())]
         summ = None
         if self.summary is not None:

@@ -2,20 +2,30 @@
 
 Let the leaves ``B_1..B_N`` partition ``R`` (up to shared faces) and let
 ``vol`` be the volume over the free coordinates, normalized so that ``vol(R) = 1``.
-Each leaf certificate proves, for every initial value in ``B_k``, bounds
-``|v_j(t)| <= Rv_k[j]``, ``|c(t)| <= Rc_k`` on its time set ``S_k``:
-``t >= 0`` (bounded-forever), ``[0, T]`` (bounded-on-horizon), ``[0, t_k]``,
-``t_k < T`` (failed). Taking maxima over a group of leaves gives a statement about
-the union of the group, on the intersection of their time sets:
+Each leaf proves, for every initial value in ``B_k``, bounds ``|v_j(t)| <= Rv_k[j]``,
+``|c(t)| <= Rc_k`` (a regime cover also ``|b_j(t)|`` for ``normalized-weights``,
+``|(w_j, b_j)(t)|`` for ``standard``) on its time set ``S_k``: ``t >= 0``
+(bounded-forever: a regime cover, or a tube with its infinite-horizon argument),
+``[0, T]`` (bounded-on-horizon), ``[0, t_k]``, ``t_k < T`` (failed). Taking maxima
+over a group of leaves gives a statement about the union of the group, on the
+intersection of their time sets:
 
 * ``horizon``: the non-failed leaves, volume fraction ``1 - f``, on ``[0, T]``;
 * ``forever``: the bounded-forever leaves, volume fraction ``q``, for all ``t >= 0``;
 * ``failed``: the failed leaves, volume fraction ``f``, on ``[0, t_min]``,
   ``t_min = min_k t_k`` (each failed leaf's own, longer interval is in its record);
-* ``region``: all of ``R``, on ``[0, tau]``, ``tau = min(T, t_min)``.
+* ``region``: all of ``R``, for all ``t >= 0`` when every leaf is bounded-forever,
+  else on ``[0, tau]``, ``tau = min(T, t_min)``.
 
-A group without leaves has the statement ``null``. Every number is exact: fractions
-as ``p/q`` or decimal strings, bounds as the maximum of the leaves' decimal strings.
+A group states an extra bound (``b``, ``rho``) only when every one of its leaves does.
+A group without leaves has the statement ``null``. ``arguments`` counts the leaves and
+their volume per argument (``regime-cover``, ``tube``). Every number is exact:
+fractions as ``p/q`` or decimal strings, bounds as the maximum of the leaves' decimal
+strings. The sentences (``text``) are :func:`verifier.checker.sweep_text.summary_text`;
+the last one states the whole region as a theorem.
+
+Files written before region arguments (a config without ``regimes``) keep their
+summary: no ``arguments``, ``problem``, ``flow`` fields and the region on ``[0, tau]``.
 """
 
 from __future__ import annotations
@@ -23,21 +33,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
-from verifier.sweep._region import Region, fraction_text
+from verifier.checker.sweep_text import (
+    ARGUMENTS,
+    EXTRA_BOUNDS,
+    STATUSES,
+    flow_text,
+    fraction_text,
+    problem_text,
+    summary_text,
+)
+from verifier.sweep._config import SweepConfig
+from verifier.sweep._store import leaf_argument
 
-STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
 
-
-def _group(leaves: list[dict], over: str, fraction: Fraction, H: int) -> dict:
+def _group(leaves: list[dict], over: str, fraction: Fraction, H: int, flow: str) -> dict:
     v = [max(Fraction(r["bounds"]["v"][j]) for r in leaves) for j in range(H)]
     c = max(Fraction(r["bounds"]["c"]) for r in leaves)
-    return {"fraction": fraction_text(fraction), "leaves": len(leaves), "over": over,
-            "v": [fraction_text(x) for x in v], "c": fraction_text(c)}
+    out = {"fraction": fraction_text(fraction), "leaves": len(leaves), "over": over,
+           "v": [fraction_text(x) for x in v], "c": fraction_text(c)}
+    for key in EXTRA_BOUNDS[flow]:
+        if all(key in r["bounds"] for r in leaves):
+            out[key] = [fraction_text(max(Fraction(r["bounds"][key][j]) for r in leaves))
+                        for j in range(H)]
+    return out
 
 
-def summarize(region: Region, horizon: Fraction, width: int, leaves: Iterable[dict],
-              splits: int) -> dict:
+def summarize(config: SweepConfig, leaves: Iterable[dict], splits: int) -> dict:
     """The summary record of a finished sweep (module docstring)."""
+    region, horizon, flow = config.region, config.horizon, config.flow
+    width = int(config.problem["width"])
+    legacy = config.regimes is None
     rows = sorted(leaves, key=lambda r: r["node"])
     frac = {s: Fraction(0) for s in STATUSES}
     count = {s: 0 for s in STATUSES}
@@ -50,13 +75,15 @@ def summarize(region: Region, horizon: Fraction, width: int, leaves: Iterable[di
     fa = [r for r in rows if r["status"] == "failed"]
     t_min = min((Fraction(r["t_reached"]) for r in fa), default=None)
     tau = horizon if t_min is None else min(horizon, t_min)
+    whole = ("t >= 0" if len(fe) == len(rows) and not legacy
+             else f"0 <= t <= {fraction_text(tau)}")
     statements = {
-        "horizon": _group(ok, f"0 <= t <= {T}", 1 - frac["failed"], width) if ok else None,
-        "forever": _group(fe, "t >= 0", frac["bounded-forever"], width) if fe else None,
+        "horizon": _group(ok, f"0 <= t <= {T}", 1 - frac["failed"], width, flow) if ok else None,
+        "forever": _group(fe, "t >= 0", frac["bounded-forever"], width, flow) if fe else None,
         "failed": None if not fa else {
-            **_group(fa, f"0 <= t <= {fraction_text(t_min)}", frac["failed"], width),
+            **_group(fa, f"0 <= t <= {fraction_text(t_min)}", frac["failed"], width, flow),
             "t_reached_min": fraction_text(t_min)},
-        "region": _group(rows, f"0 <= t <= {fraction_text(tau)}", Fraction(1), width),
+        "region": _group(rows, whole, Fraction(1), width, flow),
     }
     out = {
         "kind": "summary",
@@ -69,44 +96,11 @@ def summarize(region: Region, horizon: Fraction, width: int, leaves: Iterable[di
         "fractions": {s: fraction_text(frac[s]) for s in STATUSES},
         "statements": statements,
     }
+    if not legacy:
+        out["problem"] = problem_text(config.problem)
+        out["flow"] = flow_text(flow, width, config.signs)
+        args = {a: [r for r in rows if leaf_argument(r) == a] for a in ARGUMENTS}
+        out["arguments"] = {a: {"leaves": len(rs), "fraction": fraction_text(
+            sum((Fraction(r["fraction"]) for r in rs), Fraction(0)))} for a, rs in args.items()}
     out["text"] = summary_text(out)
     return out
-
-
-def _approx(q: str) -> str:
-    return f"{float(Fraction(q)):.4g}"
-
-
-def _bounds(g: dict) -> str:
-    vs = ", ".join(f"|v_{j + 1}| <= {r}" for j, r in enumerate(g["v"]))
-    return f"{vs}, |c| <= {g['c']}"
-
-
-def summary_text(s: dict) -> str:
-    """The summary as sentences (a pure function of the summary's fields)."""
-    st = s["statements"]
-    fr = s["fractions"]
-    lines = [f"Region R: {s['region']} ({s['leaves']} leaves, {s['splits']} bisections)."]
-    lines.append("Volume fractions of R: " + ", ".join(
-        f"{k} {fr[k]} (~{_approx(fr[k])})" for k in STATUSES) + ".")
-    if st["horizon"] is not None:
-        g = st["horizon"]
-        lines.append(f"For {g['over']}: every trajectory from the non-failed leaves "
-                     f"(fraction {g['fraction']}) satisfies {_bounds(g)}.")
-    else:
-        lines.append(f"No leaf was certified up to T = {s['horizon']}.")
-    if st["forever"] is not None:
-        g = st["forever"]
-        lines.append(f"For all t >= 0: every trajectory from the bounded-forever leaves "
-                     f"(fraction {g['fraction']}) satisfies {_bounds(g)}.")
-    if st["failed"] is not None:
-        g = st["failed"]
-        lines.append(f"Failed leaves (fraction {g['fraction']}): bounds hold only up to "
-                     f"each leaf's t_reached, at least {g['t_reached_min']}: {_bounds(g)} "
-                     f"for {g['over']}.")
-    g = st["region"]
-    lines.append(f"Whole region R: {_bounds(g)} for {g['over']}.")
-    if s["errors"]:
-        lines.append(f"{s['errors']} failed leaves are boxes on which certification raised an "
-                     "error (see their records' error field).")
-    return "\n".join(lines)

@@ -58,6 +58,7 @@ def sweep(
     split_horizon: bool = True,
     digits: int = 4,
     energy_tail: bool = True,
+    regimes: bool = True,
     resume: bool = False,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -72,7 +73,9 @@ def sweep(
     satisfies the leaf's bounds ``|v_j(t)| <= R_v[j]``, ``|c(t)| <= R_c`` for all
     ``t >= 0``, from a ``bounded-on-horizon`` leaf for ``0 <= t <= T``, from a
     ``failed`` leaf for ``0 <= t <= t_reached`` of that leaf; the summary takes the
-    maxima over the groups (:mod:`verifier.sweep._summary`).
+    maxima over the groups (:mod:`verifier.sweep._summary`). Each leaf records the
+    argument that closed it: a regime cover (``bounded-forever`` without integrating)
+    or a tube certificate.
 
     Parameters
     ----------
@@ -94,6 +97,9 @@ def sweep(
     energy_tail: a box whose enclosure is lost before ``T`` is still bounded on
         ``[0, T]`` by the energy inequality (:mod:`verifier.certificates.energy`),
         status ``bounded-on-horizon``; it is bisected like a failed box.
+    regimes: first try to close every box by a regime cover
+        (:func:`verifier.regimes.prove_region`, width 1), which proves it bounded for
+        all ``t >= 0`` without integrating; the tube runs only where none closes.
     resume: continue the sweep recorded in ``out`` (same configuration required).
     scheduler, workers, client: where the boxes run (:mod:`verifier.sweep._runner`).
     progress: a tqdm bar on stderr (default: when stderr is a terminal).
@@ -105,7 +111,7 @@ def sweep(
                          order=order, forever=forever, trap_budget=trap_budget,
                          max_steps=max_steps, width_limit=width_limit, min_size=min_size,
                          split=split, split_horizon=split_horizon, digits=digits,
-                         energy_tail=energy_tail)
+                         energy_tail=energy_tail, regimes=regimes)
     return run_config(config, out, resume=resume, scheduler=scheduler, workers=workers,
                       client=client, progress=progress)
 
@@ -178,7 +184,6 @@ def _run(config: SweepConfig | None, out: Path, resume: bool, scheduler: str | N
     config = state.config
     if state.complete:
         return state
-    region = config.region
     pending = state.pending()
     if pending:
         config_text = json.dumps(config.to_dict(), sort_keys=True, separators=(",", ":"))
@@ -207,16 +212,11 @@ def _run(config: SweepConfig | None, out: Path, resume: bool, scheduler: str | N
             executor.close()
             if bar is not None:
                 bar.close()
-    summary = summarize(region, config.horizon, _width(config),
-                        state.leaves.values(), len(state.splits))
+    summary = summarize(config, state.leaves.values(), len(state.splits))
     with Writer(out) as writer:
         writer.write(summary)
     state.summary = summary
     return state
-
-
-def _width(config: SweepConfig) -> int:
-    return int(config.problem["width"])
 
 
 def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) -> list[str]:
@@ -232,8 +232,12 @@ def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) 
         writer.write(record)
         state.splits[node] = record
         return list(region.children(node, region.names.index(rec["axis"])))
-    record = {"kind": "leaf", **common, "fraction": fraction_text(region.fraction(box)),
-              "certificate": rec["certificate"], "seconds": rec["seconds"]}
+    record = {"kind": "leaf", **common, "fraction": fraction_text(region.fraction(box))}
+    if config.regimes is None:  # a file from before region arguments: tube leaves
+        record["certificate"] = rec["argument"]["certificate"]
+    else:
+        record["argument"] = rec["argument"]
+    record["seconds"] = rec["seconds"]
     writer.write(record)
     state.leaves[node] = record
     return []
