@@ -264,11 +264,11 @@ def target_label(target: Any, fallback: str = "piecewise $f$") -> str:
     import sympy as sp
 
     from verifier.expr import X, parse_expression
-    from verifier.symbolic.latex import latex
+    from verifier.symbolic.latex import to_latex
 
     try:
         expr = parse_expression(target, what="target") if isinstance(target, str) else target
-        label = f"$f(x) = {latex(sp.sympify(expr).subs(X, sp.Symbol('x')))}$"
+        label = f"$f(x) = {to_latex(sp.sympify(expr).subs(X, sp.Symbol('x')))}$"
     except ValueError:
         return fallback
     return label if mathtext_ok(label) and len(label) <= 120 else fallback

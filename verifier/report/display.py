@@ -67,15 +67,15 @@ def problem_latex(problem: Any) -> str:
     import sympy as sp
 
     from verifier.expr import X
-    from verifier.symbolic.latex import latex, network_tex
+    from verifier.symbolic.latex import network_tex, to_latex
 
     a, b = problem.domain
-    f = latex(problem.target_expr.subs(X, sp.Symbol("x")))
+    f = to_latex(problem.target_expr.subs(X, sp.Symbol("x")))
     if problem._density_input is None:
-        dens = rf"\frac{{dx}}{{{latex(b - a)}}}" if (b - a) != 1 else "dx"
+        dens = rf"\frac{{dx}}{{{to_latex(b - a)}}}" if (b - a) != 1 else "dx"
     else:
-        dens = r"\," + latex(problem.density_expr.subs(X, sp.Symbol("x"))) + r"\,dx"
-    return (rf"$$L(\theta) = \int_{{{latex(a)}}}^{{{latex(b)}}} \Big(N_\theta(x) - f(x)"
+        dens = r"\," + to_latex(problem.density_expr.subs(X, sp.Symbol("x"))) + r"\,dx"
+    return (rf"$$L(\theta) = \int_{{{to_latex(a)}}}^{{{to_latex(b)}}} \Big(N_\theta(x) - f(x)"
             rf"\Big)^2 {dens},\quad {network_tex(problem.width)},\quad f(x) = {f}$$")
 
 

@@ -37,7 +37,7 @@ def coordinate_tex(name: str) -> str:
     return f"{base}_{{{idx}}}" if idx else base
 
 
-def latex(expr: Any) -> str:
+def to_latex(expr: Any) -> str:
     """:func:`sympy.latex` of ``expr`` with every symbol named by :func:`coordinate_tex`."""
     e = sp.sympify(expr)
     names = {s: coordinate_tex(s.name) for s in e.free_symbols if isinstance(s, sp.Symbol)}
@@ -77,9 +77,9 @@ def conditions_tex(conditions: Sequence[sp.Basic]) -> str:
     parts = []
     for c in _chains(conditions):
         if len(c) == 1:
-            parts.append(latex(c[0]))
+            parts.append(to_latex(c[0]))
         else:
-            items = [latex(x) if k % 2 == 0 else _REL_TEX[x] for k, x in enumerate(c)]
+            items = [to_latex(x) if k % 2 == 0 else _REL_TEX[x] for k, x in enumerate(c)]
             parts.append(" ".join(items))
     return r",\ ".join(parts) if parts else r"\text{everywhere}"
 
@@ -133,21 +133,23 @@ def derive_fragment(problem: Any, flow: str, symbols: Sequence[sp.Symbol] | None
     a, b = problem.domain
     out = ["% ngf-verifier: closed forms of the risk (verifier derive --latex).",
            r"% Needs \usepackage{amsmath}.", *(f"% {line}" for line in comments), ""]
-    f = latex(problem.target_expr.subs(X, x))
-    p = latex(problem.density_expr.subs(X, x))
+    f = to_latex(problem.target_expr.subs(X, x))
+    p = to_latex(problem.density_expr.subs(X, x))
+    lo, hi = to_latex(a), to_latex(b)
     out.append(
-        rf"Target $f(x) = {f}$ on $[{latex(a)}, {latex(b)}]$, density $p(x) = {p}$, "
+        rf"Target $f(x) = {f}$ on $[{lo}, {hi}]$, density $p(x) = {p}$, "
         rf"width $H = {problem.width}$; network {_network_tex(flow, problem.width)}; risk "
-        rf"$L(\theta) = \int_{{{latex(a)}}}^{{{latex(b)}}} (N_\theta(x) - f(x))^2 p(x)\,dx$.")
+        rf"$L(\theta) = \int_{{{lo}}}^{{{hi}}} (N_\theta(x) - f(x))^2 p(x)\,dx$.")
     from verifier.field.moments import INTEGRANDS
 
     for cell in problem.moments.cells:
-        out += ["", rf"Antiderivatives on $[{latex(cell.lo)}, {latex(cell.hi)}]$, where "
-                rf"$f(x) = {latex(cell.f.subs(X, x))}$ and $p(x) = {latex(cell.p.subs(X, x))}$"
-                r" (up to constants):", r"\begin{equation*}", r"\begin{aligned}"]
+        fc, pc = to_latex(cell.f.subs(X, x)), to_latex(cell.p.subs(X, x))
+        out += ["", rf"Antiderivatives on $[{to_latex(cell.lo)}, {to_latex(cell.hi)}]$, where "
+                rf"$f(x) = {fc}$ and $p(x) = {pc}$ (up to constants):", r"\begin{equation*}",
+                r"\begin{aligned}"]
         rows = []
         for name, A in zip(INTEGRANDS, cell.closed):
-            rhs = (latex(A.subs(problem.moments.x, x)) if A is not None
+            rhs = (to_latex(A.subs(problem.moments.x, x)) if A is not None
                    else r"\text{no closed form (rigorous Taylor-cell model)}")
             rows.append(rf"  {_integrand_tex(name)} &= {rhs}")
         out += [",\\\\\n".join(rows) + ".", r"\end{aligned}", r"\end{equation*}"]
@@ -179,9 +181,9 @@ def _regions_tex(flow: str, ys: list[sp.Symbol], regions: list[Any]) -> list[str
         out += [r"L = \begin{cases}", ",\\\\\n".join(rows) + ".", r"\end{cases}"]
     out += [r"\end{equation*}", "where"]
     for k, (risk, grad) in enumerate(pieces, 1):
-        rows = [rf"  L_{{{k}}} &= {latex(risk)}"]
+        rows = [rf"  L_{{{k}}} &= {to_latex(risk)}"]
         rows += [rf"  \frac{{\partial L_{{{k}}}}}{{\partial {coordinate_tex(y.name)}}} "
-                 rf"&= {latex(g)}" for y, g in zip(ys, grad)]
+                 rf"&= {to_latex(g)}" for y, g in zip(ys, grad)]
         out += [r"\begin{equation*}", r"\begin{aligned}", ",\\\\\n".join(rows) + ".",
                 r"\end{aligned}", r"\end{equation*}"]
     return out
