@@ -14,9 +14,13 @@ from verifier.symbolic.explicit import explicit_regions
 F = FloatArithmetic()
 
 
+_OPS = {sp.GreaterThan: lambda d: d >= 0, sp.StrictGreaterThan: lambda d: d > 0,
+        sp.LessThan: lambda d: d <= 0, sp.StrictLessThan: lambda d: d < 0}
+
+
 def _holds(rel, ys, pt) -> bool:
     val = compile_expr(sp.sympify(rel.lhs - rel.rhs), ys)(F, *pt)
-    return val >= 0 if isinstance(rel, sp.Ge) else val < 0
+    return _OPS[type(rel)](val)
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ def test_cli_derive(capsys):
     assert "P_0" in out and "dL/dphi_1" in out and "region 3" in out
     assert main(["derive", "--target", "Abs(x - 1/3)", "--latex", "--flow", "standard"]) == 0
     out = capsys.readouterr().out
-    assert "\\frac" in out and "dL/dw_1" in out
+    assert "\\frac" in out and r"\frac{\partial L_{1}}{\partial w_{1}}" in out
 
 
 def test_cli_examples_run_with_their_initial_state(capsys):

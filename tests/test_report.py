@@ -331,9 +331,9 @@ def test_problem_and_tube_rich_display(tube_and_problem):
     h = tube._repr_html_()
     assert "reached the horizon" in h and "phi_1" in h and h.count("<tr>") >= 5 + 6
     t = tube._repr_latex_()
-    assert t.startswith("$$") and r"\phi_{1}(t) \in [" in t and "v_{2}(t)" in t
+    assert t.startswith("$$") and r"\varphi_{1}(t) \in [" in t and "v_{2}(t)" in t
     # the printed decimals are outward: they contain the enclosure
-    m = re.search(r"\\phi_\{1\}\(t\) \\in \[([^,]+), ([^\]]+)\]", t)
+    m = re.search(r"\\varphi_\{1\}\(t\) \\in \[([^,]+), ([^\]]+)\]", t)
     x = tube.final[0]
 
     def exact(y: arb) -> Fraction:

@@ -307,7 +307,7 @@ def test_plots(trajectories):
     ax = plot_coordinates(traj)
     assert len(ax.lines) == traj.dim
     assert [t.get_text() for t in ax.get_legend().get_texts()][: traj.dim] == [
-        "$\\phi_{1}$", "$\\phi_{2}$", "$v_{1}$", "$v_{2}$", "$c$"]
+        "$\\varphi_{1}$", "$\\varphi_{2}$", "$v_{1}$", "$v_{2}$", "$c$"]
     ax = plot_realization(traj, [0.0, 4.0])
     assert len(ax.lines) == 3  # target + 2 times
     ax = plot_risk(traj)

@@ -71,6 +71,15 @@ class Certificate:
 
         return cls(load_json(path))
 
+    # -- plotting ------------------------------------------------------------------
+    def plot(self, kind: str = "tube", reference: Any = None, **kwargs: Any) -> Any:
+        """A matplotlib Figure of the certified tube as stored in the document
+        (:func:`verifier.plotting.plot_enclosure`): ``kind`` is ``"tube"``,
+        ``"realization"`` or ``"risk"``; ``reference``: a :class:`verifier.Trajectory`."""
+        from verifier.plotting.tube import plot_enclosure
+
+        return plot_enclosure(self, kind, reference=reference, **kwargs)
+
     # -- showing -------------------------------------------------------------------
     def _rows(self) -> list[tuple[str, str]]:
         d = self.data

@@ -17,7 +17,8 @@ def add_parser(sub) -> None:
         "explicit Piecewise risk and gradient over the switching regions.",
     )
     add_problem_args(p)
-    p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    p.add_argument("--latex", action="store_true",
+                   help="print a LaTeX fragment (needs amsmath) instead of text")
     p.add_argument("--no-explicit", action="store_true",
                    help="skip the explicit Piecewise forms (moments only)")
 
@@ -27,7 +28,25 @@ def run(args: argparse.Namespace) -> int:
 
     problem = problem_from_args(args)
     signs = parse_signs(args.signs)
-    show = sp.latex if args.latex else sp.sstr
+    explicit = not args.no_explicit and problem.width <= MAX_EXPLICIT_WIDTH
+    note = ([] if explicit or args.no_explicit else
+            [f"(explicit Piecewise forms are printed for width <= {MAX_EXPLICIT_WIDTH})"])
+    ys, regions = (explicit_regions(problem, args.flow, signs, progress=True) if explicit
+                   else (None, None))
+    if args.latex:
+        from verifier.symbolic.latex import derive_fragment
+
+        comments = problem.describe().splitlines() + note
+        print(derive_fragment(problem, args.flow, ys, regions, comments=comments), end="")
+        return 0
+    _print_text(problem, args.flow, ys, regions, note)
+    return 0
+
+
+def _print_text(problem, flow: str, ys, regions, note: list[str]) -> None:
+    from verifier.symbolic.latex import conditions_text
+
+    show = sp.sstr
     print(problem.describe())
     x = problem.moments.x
     print("\nantiderivatives per cell (P_k = int x^k p, Q_k = int x^k f p):")
@@ -36,17 +55,14 @@ def run(args: argparse.Namespace) -> int:
         for name, A in zip(("P_0", "P_1", "P_2", "Q_0", "Q_1", "R"), cell.closed):
             text = show(A) if A is not None else "no closed form: rigorous Taylor-cell model"
             print(f"    {name}({x}) = {text}")
-    if args.no_explicit or problem.width > MAX_EXPLICIT_WIDTH:
-        if problem.width > MAX_EXPLICIT_WIDTH:
-            print(f"\n(explicit Piecewise forms are printed for width <= {MAX_EXPLICIT_WIDTH})")
-        return 0
-    ys, regions = explicit_regions(problem, args.flow, signs, progress=True)
-    print(f"\nflow {args.flow}, state ({', '.join(map(str, ys))}): "
+    for line in note:
+        print("\n" + line)
+    if regions is None:
+        return
+    print(f"\nflow {flow}, state ({', '.join(map(str, ys))}): "
           f"{len(regions)} switching regions of positive measure")
     for i, r in enumerate(regions, 1):
-        cond = show(sp.And(*r.conditions)) if r.conditions else show(sp.true)
-        print(f"\nregion {i}: {cond}")
+        print(f"\nregion {i}: {conditions_text(r.conditions)}")
         print(f"  L = {show(r.risk)}")
         for y, g in zip(ys, r.gradient):
             print(f"  dL/d{y} = {show(g)}")
-    return 0

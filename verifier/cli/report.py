@@ -19,6 +19,7 @@ examples:
   verifier report --manifest proofs_data/manifest.json --out report
   verifier report --no-figures --out report                 # tables only
   verifier report --only h1-x2 std-x2 --format png --out /tmp/figs
+  verifier report --paper 1 --format pdf --out paper-figs   # one-column paper figures
 """
 
 
@@ -35,6 +36,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", default="pdf,png", metavar="FMT[,FMT]",
                    help="figure formats (default pdf,png)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="figures of these cases only")
+    p.add_argument("--paper", type=int, choices=(1, 2), metavar="COLUMNS",
+                   help="paper style (serif 8 pt, vector fonts) sized for 1 or 2 columns")
     p.set_defaults(func=run)
     return p
 
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             print(msg, file=sys.stderr)
 
     written = write_report(args.manifest, args.out, figures=not args.no_figures,
-                           formats=formats, only=args.only, log=log)
+                           formats=formats, only=args.only, log=log, paper=args.paper)
     print(f"wrote {len(written['tables'])} tables and {len(written['figures'])} figure files "
           f"to {args.out}")
     return 0

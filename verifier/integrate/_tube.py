@@ -49,6 +49,10 @@ class StepRecord:
     def h(self) -> Fraction:
         return self.t1 - self.t0
 
+    def __repr__(self) -> str:
+        return (f"StepRecord(t={float(self.t0):.6g}..{float(self.t1):.6g}, "
+                f"{self.kind.value}, order={self.order})")
+
 
 @dataclass
 class Tube:
@@ -125,6 +129,23 @@ class Tube:
         for name, x in zip(self.names, self.final):
             lines.append(f"  {name:>6} = {x.str(radius=True)}   width {float(2 * x.rad()):.3e}")
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        """One line: status, time span, steps, set and the widest final width (the full
+        view is :meth:`summary` and, in Jupyter, :meth:`_repr_html_`)."""
+        width = f"{self.max_width():.3g}" if self.final else "n/a"
+        return (f"Tube(status={self.status.value!r}, flow={self.flow}, "
+                f"t=0..{float(self.t_reached):.6g} of {float(self.horizon):.6g}, "
+                f"steps={self.n_steps}, set={self.set_kind}, max width={width})")
+
+    def plot(self, kind: str = "tube", problem: Any = None, reference: Any = None,
+             **kwargs: Any) -> Any:
+        """A matplotlib Figure of the tube (:func:`verifier.plotting.plot_enclosure`):
+        ``kind="tube"`` (every coordinate's band), ``"realization"`` or ``"risk"`` (these
+        two need ``problem``); ``reference``: a :class:`verifier.Trajectory` drawn on top."""
+        from verifier.plotting.tube import plot_enclosure
+
+        return plot_enclosure(self, kind, problem=problem, reference=reference, **kwargs)
 
     def _repr_html_(self) -> str:
         """Jupyter: status and final enclosure (:func:`verifier.report.display.tube_html`)."""

@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from verifier.plotting.bands import as_bands
+from verifier.plotting.style import compact, new_panels, note_omitted, styled, suptitle
 
 
 def normalized_to_standard(y: Sequence[float], width: int) -> np.ndarray:
@@ -89,6 +90,7 @@ def _neuron_norm_band(bands: Any, j: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return t, np.repeat(rlo, 2), np.repeat(rhi, 2)
 
 
+@styled
 def plot_flow_comparison(problem: Any, y_normalized: Sequence[float], horizon: float,
                          bands_normalized: Any = None, bands_standard: Any = None,
                          trajectories: tuple[Any, Any] | None = None,
@@ -97,30 +99,30 @@ def plot_flow_comparison(problem: Any, y_normalized: Sequence[float], horizon: f
 
     ``trajectories``: precomputed ``(normalized, standard)`` reference simulations
     (default: :func:`simulate_both`). ``bands_*``: tubes/certificates of the two cases,
-    drawn as shaded bands where they apply.
+    drawn as shaded bands where they apply. Panels without data (a simulation that
+    stopped at once) are left out and named in the title.
     """
     tn, ts = trajectories if trajectories is not None else simulate_both(
         problem, y_normalized, horizon)
     H = problem.width
     cn, cs = "tab:blue", "tab:orange"
-    fig = Figure(figsize=(14, 7.6), layout="constrained")
-    ax = fig.subplots(2, 3).ravel()
+    fig, ax = new_panels(6, 3, panel=(4.6, 3.6), extra=0.4)
 
     a, b = float(problem.a), float(problem.b)
     xs = np.linspace(a, b, 300)
-    ax[0].plot(xs, problem.target_values(xs), "k--", lw=1.6, label="target f")
+    ax[0].plot(xs, problem.target_values(xs), "k--", lw=1.6, label="target $f$")
     ax[0].plot(xs, problem.realization(tn.y[0], xs, flow="normalized"), color="0.5", lw=1.2,
-               label="both, t = 0")
+               label="both, $t = 0$")
     ax[0].plot(xs, problem.realization(tn.final, xs, flow="normalized"), color=cn,
-               label=f"normalized, t = {tn.t_final:.3g}")
+               label=f"normalized, $t = {tn.t_final:.3g}$")
     ax[0].plot(xs, problem.realization(ts.final, xs, flow="standard"), color=cs, ls="-.",
-               label=f"standard, t = {ts.t_final:.3g}")
-    ax[0].set(xlabel="x", ylabel=r"$N_\theta(x)$", title="realizations", xlim=(a, b))
+               label=f"standard, $t = {ts.t_final:.3g}$")
+    ax[0].set(xlabel="$x$", ylabel=r"$N_\theta(x)$", title="realizations", xlim=(a, b))
     ax[0].legend(fontsize="small")
 
     ax[1].plot(tn.t, parameter_norm(tn), color=cn, label="normalized")
     ax[1].plot(ts.t, parameter_norm(ts), color=cs, ls="-.", label="standard")
-    ax[1].set(xlabel="t", ylabel=r"$|(w, b, v, c)|$", title="parameter norm")
+    ax[1].set(xlabel="$t$", ylabel=r"$|(w, b, v, c)|$", title="parameter norm")
     ax[1].legend(fontsize="small")
 
     rs = neuron_norms(ts)
@@ -129,18 +131,18 @@ def plot_flow_comparison(problem: Any, y_normalized: Sequence[float], horizon: f
             t, lo, hi = _neuron_norm_band(bands_standard, j)
             ax[2].fill_between(t, np.maximum(lo, 1e-300), hi, color=cs, alpha=0.25, lw=0,
                                label="certified (standard)" if j == 0 else None)
-        ax[2].plot(ts.t, rs[:, j], color=cs, ls="-.", label=f"standard, j = {j + 1}")
+        ax[2].plot(ts.t, rs[:, j], color=cs, ls="-.", label=f"standard, $j = {j + 1}$")
     ax[2].axhline(1.0, color=cn, label="normalized (= 1)")
     if rs.size and np.nanmin(rs) < 0.1:  # log scale only where the norms come near 0
         ax[2].set_yscale("log")
-    ax[2].set(xlabel="t", ylabel=r"$|(w_j, b_j)|$",
+    ax[2].set(xlabel="$t$", ylabel=r"$|(w_j, b_j)|$",
               title=r"neuron norms (GF singular at $(w_j, b_j) = 0$)")
     ax[2].legend(fontsize="small")
 
     tiny = 1e-300
     ax[3].semilogy(tn.t, np.maximum(tn.risk, tiny), color=cn, label="normalized")
     ax[3].semilogy(ts.t, np.maximum(ts.risk, tiny), color=cs, ls="-.", label="standard")
-    ax[3].set(xlabel="t", ylabel=r"$L(\theta(t))$", title="risk")
+    ax[3].set(xlabel="$t$", ylabel=r"$L(\theta(t))$", title="risk")
     ax[3].legend(fontsize="small")
 
     _, _, vn, _ = tn.split()
@@ -155,17 +157,18 @@ def plot_flow_comparison(problem: Any, y_normalized: Sequence[float], horizon: f
         ax[4].plot(tn.t, vn[:, j], color=cn, label="normalized" if j == 0 else None)
         ax[4].plot(ts.t, vs[:, j], color=cs, ls="-.", label="standard" if j == 0 else None)
     certified = bands_normalized is not None or bands_standard is not None
-    ax[4].set(xlabel="t", ylabel=r"$v_j$",
+    ax[4].set(xlabel="$t$", ylabel=r"$v_j$",
               title="outer weights" + (" (bands: certified)" if certified else ""))
     ax[4].legend(fontsize="small")
 
     inv = standard_invariants(ts)
     for j in range(H):
-        ax[5].plot(ts.t, inv[:, j] - inv[0, j], color=cs, label=f"j = {j + 1}")
-    ax[5].set(xlabel="t", ylabel=r"drift of $v_j^2 - w_j^2 - b_j^2$",
+        ax[5].plot(ts.t, inv[:, j] - inv[0, j], color=cs, label=f"$j = {j + 1}$")
+    ax[5].set(xlabel="$t$", ylabel=r"drift of $v_j^2 - w_j^2 - b_j^2$",
               title="standard flow: conserved quantities")
     ax[5].ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
     ax[5].legend(fontsize="small")
-    fig.suptitle(title or f"same initial realization, normalized vs standard flow "
-                 f"(H = {H}); lines: reference simulations", fontsize="medium")
+    suptitle(fig, title or f"same initial realization, normalized vs standard flow "
+                      f"($H = {H}$); lines: reference simulations")
+    note_omitted(fig, compact(fig))
     return fig

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from flint import arb
-from matplotlib.figure import Figure
 
 from verifier.plotting.bands import as_bands
+from verifier.plotting.style import new_figure, styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -71,6 +71,7 @@ def realization_band(lo: Sequence[float], hi: Sequence[float], xs: Any, flow: st
     return cl + prods.min(0).sum(1), cu + prods.max(0).sum(1)
 
 
+@styled
 def plot_realization_bands(bands: Any, problem: Any, times: Sequence[float] | None = None,
                            ax: Axes | None = None, reference: Any = None,
                            n: int = 300) -> Axes:
@@ -81,7 +82,7 @@ def plot_realization_bands(bands: Any, problem: Any, times: Sequence[float] | No
 
     b = as_bands(bands)
     if ax is None:
-        ax = Figure(figsize=(6.4, 4.2), layout="constrained").add_subplot()
+        ax = new_figure().add_subplot()
     a, c = float(problem.a), float(problem.b)
     xs = np.linspace(a, c, n)
     if times is None:  # a failed tube's last sets are wide: stop at 3/4 of it then
@@ -92,14 +93,14 @@ def plot_realization_bands(bands: Any, problem: Any, times: Sequence[float] | No
         lo, hi = b.box_at(float(t))
         rl, ru = realization_band(lo, hi, xs, b.flow, b.width, b.signs)
         ax.fill_between(xs, rl, ru, color=col, alpha=0.45, lw=0.8, edgecolor=col,
-                        label=f"t = {t:.3g}")
+                        label=f"$t = {t:.3g}$")
         if reference is not None and t <= reference.t_final:
             y = reference.sol(float(t))
             ax.plot(xs, problem.realization(y, xs, flow=b.flow, signs=b.signs), color=col,
                     lw=0.8)
-    ax.plot(xs, problem.target_values(xs), "k--", lw=1.6, label="target f")
+    ax.plot(xs, problem.target_values(xs), "k--", lw=1.6, label="target $f$")
     ax.set_xlim(a, c)
-    ax.set_xlabel("x")
+    ax.set_xlabel("$x$")
     ax.set_ylabel(r"$N_\theta(x)$")
     ax.set_title("realization (certified bands)")
     ax.legend(loc="best", fontsize="small")

@@ -2,6 +2,8 @@
 
 The functions work with any backend (they never touch ``pyplot`` when no axes are
 given: a bare :class:`matplotlib.figure.Figure` is created) and never call ``show()``.
+Labels are mathtext and the look follows :mod:`verifier.plotting.style` (also
+:func:`~verifier.plotting.style.paper_style`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from verifier.plotting.style import coordinate_label, new_figure, new_panels, styled, suptitle
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
@@ -18,10 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _new_axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
-    return fig.add_subplot()
+    return ax if ax is not None else new_figure().add_subplot()
 
 
 def _grid(traj: Trajectory, n: int) -> np.ndarray:
@@ -35,28 +36,30 @@ def _grid(traj: Trajectory, n: int) -> np.ndarray:
     return grid
 
 
+@styled
 def plot_coordinates(traj: Trajectory, ax: Axes | None = None, n: int = 1000) -> Axes:
     """Plot every state coordinate against time (from the dense output on ``n`` points).
 
-    One line per coordinate, labelled ``phi_1.., v_1.., c`` (resp. ``b_j`` or
-    ``w_j, b_j``); switching-event times are drawn as faint vertical lines (a single
+    One line per coordinate, labelled ``$\\varphi_{1}$, .., $v_{1}$, .., $c$`` (resp.
+    ``b_j`` or ``w_j, b_j``); switching-event times are drawn as faint vertical lines (a single
     ``LineCollection``, so ``ax.lines`` holds exactly one line per coordinate).
     """
     ax = _new_axes(ax)
     ts = _grid(traj, n)
     ys = traj.sol(ts) if traj.sol.n_segments else np.asarray(traj.y)
     for k, name in enumerate(traj.coordinate_names()):
-        ax.plot(ts, ys[:, k], label=f"${_tex(name)}$")
+        ax.plot(ts, ys[:, k], label=coordinate_label(name))
     if traj.events:
         ax.vlines([te for te, _ in traj.events], 0, 1, transform=ax.get_xaxis_transform(),
                   colors="0.5", alpha=0.3, linewidths=0.8, label="switching events")
-    ax.set_xlabel("t")
-    ax.set_ylabel("state")
-    ax.set_title(f"{traj.flow} gradient flow, H={traj.width}")
+    ax.set_xlabel("$t$")
+    ax.set_ylabel("state $y(t)$")
+    ax.set_title(f"{traj.flow} gradient flow, $H = {traj.width}$")
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
+@styled
 def plot_realization(traj: Trajectory, times: Any, ax: Axes | None = None,
                      n: int = 400) -> Axes:
     """Plot the realization ``N_theta(x)`` at the chosen ``times`` against the target on
@@ -66,13 +69,13 @@ def plot_realization(traj: Trajectory, times: Any, ax: Axes | None = None,
     a, b = float(problem.a), float(problem.b)
     xs = np.linspace(a, b, n)
     ax.plot(xs, np.asarray(problem.target_values(xs), dtype=float), "k--", lw=2,
-            label="target f")
+            label="target $f$")
     tt = np.atleast_1d(np.asarray(times, dtype=float))
     states = traj.sol(tt) if traj.sol.n_segments else np.repeat(traj.y[:1], tt.size, 0)
     for t, y in zip(tt, states, strict=True):
         vals = problem.realization(y, xs, flow=traj.flow, signs=traj.signs)
-        ax.plot(xs, np.asarray(vals, dtype=float), label=f"t = {t:.4g}")
-    ax.set_xlabel("x")
+        ax.plot(xs, np.asarray(vals, dtype=float), label=f"$t = {t:.4g}$")
+    ax.set_xlabel("$x$")
     ax.set_ylabel(r"$N_\theta(x)$")
     ax.set_xlim(a, b)
     ax.set_title("realization")
@@ -80,16 +83,17 @@ def plot_realization(traj: Trajectory, times: Any, ax: Axes | None = None,
     return ax
 
 
+@styled
 def plot_risk(traj: Trajectory, ax: Axes | None = None) -> Axes:
     """Plot the risk ``L(y(t))`` at the samples on a logarithmic scale (one line)."""
     ax = _new_axes(ax)
     risk = np.asarray(traj.risk, dtype=float)
     tiny = np.finfo(float).tiny
-    ax.semilogy(traj.t, np.maximum(risk, tiny), label="risk")
+    ax.semilogy(traj.t, np.maximum(risk, tiny), label="risk $L$")
     if traj.events:
         ax.vlines([te for te, _ in traj.events], 0, 1, transform=ax.get_xaxis_transform(),
                   colors="0.5", alpha=0.3, linewidths=0.8)
-    ax.set_xlabel("t")
+    ax.set_xlabel("$t$")
     ax.set_ylabel(r"$L(\theta(t))$")
     ax.set_title("risk")
     return ax
@@ -101,20 +105,13 @@ def default_times(traj: Trajectory) -> np.ndarray:
     return np.unique(np.array([t0, 0.5 * (t0 + t1), t1]))
 
 
+@styled
 def plot_trajectory(traj: Trajectory, times: Any = None) -> Figure:
     """A figure with three axes: coordinates, realizations at ``times`` (default: start,
     middle, end) and the risk."""
-    fig = Figure(figsize=(15, 4.2), layout="constrained")
-    axes = fig.subplots(1, 3)
+    fig, axes = new_panels(3, 3, panel=(5.0, 4.2), extra=0.3)
     plot_coordinates(traj, ax=axes[0])
     plot_realization(traj, default_times(traj) if times is None else times, ax=axes[1])
     plot_risk(traj, ax=axes[2])
-    fig.suptitle("reference simulation (floating point, not rigorous)", fontsize="medium")
+    suptitle(fig, "reference simulation (floating point, not rigorous)")
     return fig
-
-
-def _tex(name: str) -> str:
-    """``phi_1`` -> ``\\phi_{1}``."""
-    base, _, idx = name.partition("_")
-    base = "\\phi" if base == "phi" else base
-    return f"{base}_{{{idx}}}" if idx else base

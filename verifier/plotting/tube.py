@@ -5,6 +5,10 @@ contains every solution from the initial set for all ``t`` in ``[t0, t1]`` (a
 shaded step band per coordinate). A reference simulation (floats, not rigorous)
 can be drawn on top: it must lie inside the band. The risk band is the ball
 enclosure of ``L`` over each a priori box. Floats only; never used in proofs.
+
+A tube without a step has no band to draw: the band functions raise ``ValueError``
+rather than return empty panels. :func:`plot_enclosure` is the one entry point behind
+``Tube.plot`` and ``Certificate.plot``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from verifier.plotting.bands import Bands, as_bands
-from verifier.plotting.trajectory import _tex
+from verifier.plotting.style import (
+    coordinate_label,
+    new_figure,
+    new_panels,
+    styled,
+    suptitle,
+    target_label,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -24,17 +35,23 @@ BAND = "tab:blue"
 REFERENCE = "tab:red"
 
 
-def _new_axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.2)) -> Axes:
-    if ax is not None:
-        return ax
-    return Figure(figsize=size, layout="constrained").add_subplot()
+def _new_axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else new_figure().add_subplot()
 
 
+def _with_steps(bands: Any) -> Bands:
+    b = as_bands(bands)
+    if not b.t1.size:
+        raise ValueError(f"the tube has no step (status {b.status}): no band to draw")
+    return b
+
+
+@styled
 def plot_coordinate_band(bands: Any, name: str, ax: Axes | None = None,
                          reference: Any = None, label: bool = True) -> Axes:
     """Draw the enclosure band of one coordinate (and optionally a reference trajectory's
     same coordinate) against time. Returns the axes."""
-    b = as_bands(bands)
+    b = _with_steps(bands)
     ax = _new_axes(ax)
     k = b.index(name)
     t, lo, hi = b.step_band(k)
@@ -46,41 +63,37 @@ def plot_coordinate_band(bands: Any, name: str, ax: Axes | None = None,
         ts = np.linspace(0.0, min(b.t_reached, reference.t_final), 600)
         ax.plot(ts, reference.sol(ts)[:, k], color=REFERENCE, lw=1.0, ls="--",
                 label="reference simulation" if label else None)
-    ax.ticklabel_format(axis="y", useOffset=False)
     top, bottom = float(np.max(hi)) if hi.size else 0.0, float(np.min(lo)) if lo.size else 0.0
     mid = 0.5 * (top + bottom)
     if top - bottom < 1e-6 * max(1.0, abs(mid)):  # (nearly) constant: a readable range
         pad = 0.02 * max(1.0, abs(mid))
         ax.set_ylim(mid - pad, mid + pad)
-    ax.set_xlabel("t")
-    ax.set_ylabel(f"${_tex(name)}$")
+    ax.set_xlabel("$t$")
+    ax.set_ylabel(coordinate_label(name))
     ax.set_xlim(0.0, b.t_reached if b.t_reached > 0 else 1.0)
     return ax
 
 
+@styled
 def plot_tube(bands: Any, names: list[str] | None = None, reference: Any = None,
               title: str | None = None, ncols: int | None = None) -> Figure:
-    """One panel per coordinate (default: all) with its enclosure band.
+    """One panel per coordinate (default: all) with its enclosure band; the figure has
+    exactly one axes per coordinate (no empty cells).
 
     ``reference``: a :class:`verifier.Trajectory` from a point of the initial set,
     drawn dashed (it must stay inside the bands).
     """
-    b = as_bands(bands)
+    b = _with_steps(bands)
     names = list(b.names) if names is None else list(names)
     n = len(names)
-    ncols = ncols or min(n, 3 if n != 4 else 2)
-    nrows = int(np.ceil(n / ncols))
-    fig = Figure(figsize=(3.6 * ncols, 2.6 * nrows + 0.5), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    fig, axes = new_panels(n, ncols or (3 if n != 4 else 2), panel=(3.6, 2.6), extra=0.5)
     for k, name in enumerate(names):
         plot_coordinate_band(b, name, ax=axes[k], reference=reference, label=(k == 0))
-    for ax in axes[n:]:
-        ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
         fig.legend(handles, labels, loc="outside lower center", ncols=len(handles),
                    fontsize="small", frameon=False)
-    fig.suptitle(title or _title(b), fontsize="medium")
+    suptitle(fig, title or _title(b))
     return fig
 
 
@@ -129,16 +142,17 @@ def risk_enclosure(problem: Any, lo: np.ndarray, hi: np.ndarray, flow: str,
     return arb.union(low, up) if low <= up else direct
 
 
+@styled
 def plot_risk_band(bands: Any, problem: Any, ax: Axes | None = None, reference: Any = None,
                    log: bool = True) -> Axes:
     """The enclosure of the risk ``L(y(t))`` over time (log scale), with an optional
     reference simulation's risk."""
-    b = as_bands(bands)
+    b = _with_steps(bands)
     ax = _new_axes(ax)
     t, lo, hi = risk_band(b, problem)
     tiny = 1e-300
     ax.fill_between(t, np.maximum(lo, tiny) if log else lo, hi, color=BAND, alpha=0.35, lw=0,
-                    label="enclosure of L over the tube")
+                    label="enclosure of $L$ over the tube")
     ax.plot(t, hi, color=BAND, lw=0.6)
     if reference is not None:
         mask = reference.t <= b.t_reached
@@ -150,7 +164,7 @@ def plot_risk_band(bands: Any, problem: Any, ax: Axes | None = None, reference: 
         positive = np.concatenate([lo[lo > 0], hi[hi > 0], np.asarray(ref, float)])
         if positive.size:
             ax.set_ylim(0.5 * positive.min(), 2.0 * positive.max())
-    ax.set_xlabel("t")
+    ax.set_xlabel("$t$")
     ax.set_ylabel(r"$L(\theta(t))$")
     ax.set_xlim(0.0, b.t_reached if b.t_reached > 0 else 1.0)
     ax.legend(loc="best", fontsize="small")
@@ -158,8 +172,40 @@ def plot_risk_band(bands: Any, problem: Any, ax: Axes | None = None, reference: 
     return ax
 
 
+def describe(b: Bands) -> str:
+    """``normalized flow, $H = 2$, $f(x) = x^{2}$``: the case of a tube, for titles."""
+    target = (b.problem or {}).get("target")
+    f = target_label(target) if target is not None else "$f$ unknown"
+    return f"{b.flow} flow, $H = {b.width}$, {f}"
+
+
 def _title(b: Bands) -> str:
-    p = b.problem or {}
-    target = p.get("target", "?")
-    return (f"{b.flow} flow, H = {b.width}, f(x) = {target}: certified tube to "
-            f"t = {b.t_reached:g} ({b.status})")
+    return f"{describe(b)}: certified tube to $t = {b.t_reached:g}$ ({b.status})"
+
+
+KINDS = ("tube", "realization", "risk")
+
+
+def plot_enclosure(obj: Any, kind: str = "tube", problem: Any = None, reference: Any = None,
+                   **kwargs: Any) -> Figure:
+    """A figure of a :class:`~verifier.Tube`, a :class:`~verifier.Certificate` or a
+    certificate document: ``kind="tube"`` (:func:`plot_tube`), ``"realization"``
+    (:func:`~verifier.plotting.realization.plot_realization_bands`) or ``"risk"``
+    (:func:`plot_risk_band`). ``problem`` is needed for the last two unless ``obj``
+    carries it (a certificate does); ``kwargs`` go to the plotting function."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r} (choose one of {', '.join(KINDS)})")
+    b = as_bands(obj, problem)
+    if kind == "tube":
+        return plot_tube(b, reference=reference, **kwargs)
+    if problem is None:
+        if b.problem is None:
+            raise ValueError(f"plotting the {kind} needs the problem: pass problem=...")
+        from verifier.problem import Problem
+
+        problem = Problem.from_dict(b.problem)
+    if kind == "risk":
+        return plot_risk_band(b, problem, reference=reference, **kwargs).figure
+    from verifier.plotting.realization import plot_realization_bands
+
+    return plot_realization_bands(b, problem, reference=reference, **kwargs).figure

@@ -24,11 +24,13 @@ from verifier.report.tables import latex_table, markdown_table
 
 def write_report(manifest_path: str | Path, out: str | Path, *, figures: bool = True,
                  formats: Sequence[str] = FORMATS, only: Sequence[str] | None = None,
-                 log: Callable[[str], None] | None = None) -> dict[str, list[Path]]:
+                 log: Callable[[str], None] | None = None,
+                 paper: int | None = None) -> dict[str, list[Path]]:
     """Write the tables (and, unless ``figures=False``, the figures) of the manifest at
     ``manifest_path`` (a file or a directory holding ``manifest.json``) into ``out``.
 
-    ``only``: restrict the figures to these case names (the tables list every case).
+    ``only``: restrict the figures to these case names (the tables list every case);
+    ``paper``: figures in the paper style, sized for 1 or 2 journal columns.
     Returns ``{"tables": [...], "figures": [...]}``.
     """
     mpath = Path(manifest_path)
@@ -49,7 +51,7 @@ def write_report(manifest_path: str | Path, out: str | Path, *, figures: bool = 
     fig_paths: list[Path] = []
     if figures:
         fig_paths = write_figures(manifest, mpath.parent, out / "figures", formats=formats,
-                                  only=only, log=log)
+                                  only=only, log=log, paper=paper)
     report = ["# ngf-verifier evidence", "",
               f"Manifest: `{mpath}`. The table is read from the manifest; the claims are the "
               f"certificate files, re-proven by `verifier check {mpath.parent}`.", "", md]

@@ -67,18 +67,16 @@ def problem_latex(problem: Any) -> str:
     import sympy as sp
 
     from verifier.expr import X
+    from verifier.symbolic.latex import network_tex, to_latex
 
     a, b = problem.domain
-    f = sp.latex(problem.target_expr.subs(X, sp.Symbol("x")))
-    H = problem.width
-    net = (rf"c + \sum_{{j=1}}^{{{H}}} v_j \max(w_j x + b_j, 0)" if H > 1
-           else r"c + v_1 \max(w_1 x + b_1, 0)")
+    f = to_latex(problem.target_expr.subs(X, sp.Symbol("x")))
     if problem._density_input is None:
-        dens = rf"\frac{{dx}}{{{sp.latex(b - a)}}}" if (b - a) != 1 else "dx"
+        dens = rf"\frac{{dx}}{{{to_latex(b - a)}}}" if (b - a) != 1 else "dx"
     else:
-        dens = r"\," + sp.latex(problem.density_expr.subs(X, sp.Symbol("x"))) + r"\,dx"
-    return (rf"$$L(\theta) = \int_{{{sp.latex(a)}}}^{{{sp.latex(b)}}} \Big(N_\theta(x) - f(x)"
-            rf"\Big)^2 {dens},\quad N_\theta(x) = {net},\quad f(x) = {f}$$")
+        dens = r"\," + to_latex(problem.density_expr.subs(X, sp.Symbol("x"))) + r"\,dx"
+    return (rf"$$L(\theta) = \int_{{{to_latex(a)}}}^{{{to_latex(b)}}} \Big(N_\theta(x) - f(x)"
+            rf"\Big)^2 {dens},\quad {network_tex(problem.width)},\quad f(x) = {f}$$")
 
 
 def _tube_rows(tube: Any) -> list[tuple[str, str]]:
@@ -110,11 +108,11 @@ def tube_html(tube: Any) -> str:
 def tube_latex(tube: Any) -> str:
     """The final enclosure as a LaTeX display of intervals."""
     from verifier.arith.exact import decimal_bounds
+    from verifier.symbolic.latex import coordinate_tex
 
     parts = []
     for name, x in zip(tube.names, tube.final):
-        base, _, idx = name.partition("_")
-        sym = ("\\" + base if base == "phi" else base) + (f"_{{{idx}}}" if idx else "")
+        sym = coordinate_tex(name)
         lo, hi = decimal_bounds(x, digits=10) if x.is_finite() else (r"-\infty", r"\infty")
         parts.append(rf"{sym}(t) \in [{lo}, {hi}]")
     t = f"{float(tube.t_reached):.12g}"

@@ -15,6 +15,11 @@ Per pair of cases with the same initial realization (``Case.pair``):
 Per region sweep ``<name>``: ``<name>-status``, the map of the leaves coloured by
 status, ``<name>-arguments``, coloured by the argument that closed them, and
 ``<name>-bounds``, their bounds (:mod:`verifier.plotting.sweep`).
+
+Titles and labels are mathtext (``$f(x) = x^{2}$``, ``$\\varphi_{1}$``), PDF output is
+vector with embedded fonts (:func:`verifier.plotting.style.save_figure`), and figures
+are drawn in the paper style (:func:`verifier.plotting.style.paper_style`) when
+:func:`write_figures` is called with ``paper=True`` (``verifier report --paper``).
 """
 
 from __future__ import annotations
@@ -28,12 +33,9 @@ FORMATS = ("pdf", "png")
 
 
 def _save(fig: Any, out: Path, stem: str, formats: Sequence[str]) -> list[Path]:
-    paths = []
-    for fmt in formats:
-        p = out / f"{stem}.{fmt}"
-        fig.savefig(p, dpi=150 if fmt == "png" else None)
-        paths.append(p)
-    return paths
+    from verifier.plotting.style import save_figure
+
+    return save_figure(fig, out, stem, formats)
 
 
 def centre(initial: list) -> list[float]:
@@ -67,14 +69,14 @@ def certificate_figures(doc: dict, name: str, out: Path,
     """The three figures of one certificate (module docstring)."""
     from verifier.plotting.bands import bands_from_certificate
     from verifier.plotting.realization import plot_realization_bands
-    from verifier.plotting.tube import plot_risk_band, plot_tube
+    from verifier.plotting.tube import describe, plot_risk_band, plot_tube
     from verifier.problem import Problem
 
     problem = Problem.from_dict(doc["problem"])
     bands = bands_from_certificate(doc)
     ref = reference_for(doc, problem)
-    paths = _save(plot_tube(bands, reference=ref, title=f"{name}: " + _describe(bands)),
-                  out, f"{name}-tube", formats)
+    title = f"{name}: {describe(bands)}, status {bands.status}"
+    paths = _save(plot_tube(bands, reference=ref, title=title), out, f"{name}-tube", formats)
     ax = plot_realization_bands(bands, problem, reference=ref)
     ax.set_title(f"{name}: realization (bands: certified, lines: reference)")
     paths += _save(ax.figure, out, f"{name}-realization", formats)
@@ -82,13 +84,6 @@ def certificate_figures(doc: dict, name: str, out: Path,
     ax.set_title(f"{name}: risk along the tube")
     paths += _save(ax.figure, out, f"{name}-risk", formats)
     return paths
-
-
-def _describe(bands: Any) -> str:
-    p = bands.problem or {}
-    t = p.get("target", "?")
-    t = "piecewise linear" if t.startswith("Piecewise") else t
-    return f"{bands.flow} flow, H = {bands.width}, f(x) = {t}, status {bands.status}"
 
 
 def comparison_figure(doc_n: dict, doc_s: dict, name: str, out: Path,
@@ -127,8 +122,21 @@ def sweep_figures(path: Path, name: str, out: Path,
 
 def write_figures(manifest: dict, root: str | Path, out: str | Path,
                   formats: Sequence[str] = FORMATS, only: Sequence[str] | None = None,
-                  log: Callable[[str], None] | None = None) -> list[Path]:
-    """All figures of a manifest whose files lie in ``root``, written into ``out``."""
+                  log: Callable[[str], None] | None = None,
+                  paper: int | None = None) -> list[Path]:
+    """All figures of a manifest whose files lie in ``root``, written into ``out``;
+    ``paper``: draw them in the paper style for 1 or 2 columns."""
+    if paper is None:
+        return _write_figures(manifest, root, out, formats, only, log)
+    from verifier.plotting.style import paper_style
+
+    with paper_style(paper):
+        return _write_figures(manifest, root, out, formats, only, log)
+
+
+def _write_figures(manifest: dict, root: str | Path, out: str | Path,
+                   formats: Sequence[str], only: Sequence[str] | None,
+                   log: Callable[[str], None] | None) -> list[Path]:
     from verifier.checker.load import load_json
 
     root, out = Path(root), Path(out)

@@ -9,6 +9,12 @@ expressions. Regions whose conditions no sampled state satisfies are dropped:
 they are empty, or of measure zero (``w_j = 0`` exactly, equal kinks), where
 the neighbouring formulas agree by continuity. Meant for small widths
 (H <= 2): the number of regions grows quickly.
+
+A region's conditions are stated without redundancy (:func:`simplify_conditions`):
+the kernel compares a kink with ``a``, with ``b`` and with every breakpoint, so the
+raw list says e.g. ``-b/w >= 0`` and ``-b/w >= 1``; only the binding bound of each
+expression is kept. The simplification is exact (SymPy decides every comparison of
+constants), so the simplified conjunction describes the same set.
 """
 
 from __future__ import annotations
@@ -29,9 +35,79 @@ MAX_EXPLICIT_WIDTH = 2
 
 @dataclass
 class Region:
+    """A switching region: the conjunction of ``conditions`` (relations, simplified by
+    :func:`simplify_conditions`), on which the risk is ``risk`` and its gradient in the
+    flow's state coordinates is ``gradient``."""
+
     conditions: list[sp.Basic]
     risk: sp.Expr
     gradient: list[sp.Expr]
+
+
+#: ``k op e`` is ``e REVERSED[op] k``.
+_REVERSED = {sp.GreaterThan: sp.LessThan, sp.StrictGreaterThan: sp.StrictLessThan,
+             sp.LessThan: sp.GreaterThan, sp.StrictLessThan: sp.StrictGreaterThan}
+_LOWER = {sp.GreaterThan: False, sp.StrictGreaterThan: True}  # op -> strict
+_UPPER = {sp.LessThan: False, sp.StrictLessThan: True}
+
+
+def _decided(rel: sp.Basic) -> bool | None:
+    """The truth value of a comparison of two constants, or ``None`` if SymPy cannot
+    decide it exactly."""
+    return True if rel is sp.true else False if rel is sp.false else None
+
+
+def _tighter(new: tuple[sp.Expr, bool], old: tuple[sp.Expr, bool], lower: bool) -> bool | None:
+    """Whether the bound ``new = (k, strict)`` implies ``old`` (``lower``: ``e > k`` or
+    ``e >= k``; else ``e < k`` or ``e <= k``); ``None`` when undecided."""
+    (k, strict), (k0, strict0) = new, old
+    if _decided(sp.Eq(k, k0)):
+        return strict or not strict0
+    return _decided(sp.Gt(k, k0) if lower else sp.Lt(k, k0))
+
+
+def simplify_conditions(conditions: list[sp.Basic]) -> list[sp.Basic]:
+    """An exactly equivalent list of relations without redundant bounds.
+
+    Every relation between an expression ``e`` and a constant is rewritten as ``e op k``;
+    of the lower bounds of one ``e`` only the tightest is kept, likewise of the upper
+    bounds (so ``e >= 0, e >= 1`` becomes ``e >= 1``, and ``0 < e, e < 1, e <= 1/3``
+    becomes ``e > 0, e <= 1/3``). Relations between two non-constant sides, and bounds
+    whose order SymPy cannot decide, are kept as they are. The result lists, per
+    expression in order of first appearance, its lower bound before its upper bound.
+    """
+    bounds: dict[sp.Expr, list] = {}  # e -> [lower (k, strict) | None, upper | None]
+    kept: list[sp.Basic] = []
+    for rel in conditions:
+        if not isinstance(rel, sp.Rel):
+            kept.append(rel)
+            continue
+        op, lhs, rhs = type(rel), rel.lhs, rel.rhs
+        if lhs.is_number and not rhs.is_number:
+            op, lhs, rhs = _REVERSED.get(op, op), rhs, lhs
+        if op not in _REVERSED or not rhs.is_number or lhs.is_number:
+            if rel not in kept:
+                kept.append(rel)
+            continue
+        lower = op in _LOWER
+        new = (rhs, (_LOWER if lower else _UPPER)[op])
+        slot = bounds.setdefault(lhs, [None, None])
+        i = 0 if lower else 1
+        if slot[i] is None:
+            slot[i] = new
+            continue
+        better = _tighter(new, slot[i], lower)
+        if better is None:  # undecided: keep both, exactly as given
+            kept.append(op(lhs, rhs, evaluate=False))
+        elif better:
+            slot[i] = new
+    out: list[sp.Basic] = []
+    for e, (lo, hi) in bounds.items():
+        if lo is not None:
+            out.append((sp.Gt if lo[1] else sp.Ge)(e, lo[0], evaluate=False))
+        if hi is not None:
+            out.append((sp.Lt if hi[1] else sp.Le)(e, hi[0], evaluate=False))
+    return out + kept
 
 
 def state_symbols(flow: str, H: int) -> list[sp.Symbol]:
@@ -100,7 +176,8 @@ def explicit_regions(problem, flow: str = "normalized", signs=None, samples: int
     for conds, (risk, grad) in branches:
         if not _feasible(conds, ys, pts):
             continue
-        regions.append(Region(conds, sp.expand(risk), [sp.expand(g) for g in grad]))
+        regions.append(Region(simplify_conditions(conds), sp.expand(risk),
+                              [sp.expand(g) for g in grad]))
     return ys, regions
 
 

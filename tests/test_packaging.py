@@ -1,0 +1,72 @@
+"""What ships with the package and what a user may cite: LICENSE (MIT), CITATION.cff
+(Citation File Format 1.2.0), ``verifier/py.typed`` (PEP 561), and a built wheel that
+contains them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import verifier
+
+ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_license_is_the_mit_text_pyproject_names():
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n\nCopyright (c) 2026 The ngf-verifier developers\n")
+    assert "Permission is hereby granted, free of charge" in text
+    assert 'THE SOFTWARE IS PROVIDED "AS IS"' in text
+    assert PYPROJECT["project"]["license"] == {"text": "MIT"}
+
+
+def test_citation_file():
+    yaml = pytest.importorskip("yaml")  # PyYAML comes with jupytext (dev extra)
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    # the keys CFF 1.2.0 requires, and their types
+    assert cff["cff-version"] == "1.2.0"
+    assert isinstance(cff["message"], str) and isinstance(cff["title"], str)
+    assert cff["authors"] and all("name" in a or "family-names" in a for a in cff["authors"])
+    # the software, as released
+    assert cff["type"] == "software"
+    assert cff["version"] == PYPROJECT["project"]["version"] == verifier.__version__
+    assert cff["license"] == "MIT"
+    # the mathematics: the article behind the normalized flow
+    (article,) = [r for r in cff["references"] if r["type"] == "article"]
+    assert article["doi"] == "10.48550/arXiv.2207.06246"
+    assert [a["family-names"] for a in article["authors"]] == [
+        "Eberle", "Jentzen", "Riekert", "Weiss"]
+    assert "arXiv:2207.06246" in (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+
+
+def test_py_typed_is_package_data():
+    assert (ROOT / "verifier" / "py.typed").is_file()
+    patterns = PYPROJECT["tool"]["setuptools"]["package-data"]["verifier"]
+    shipped = {p.relative_to(ROOT / "verifier").as_posix()
+               for pat in patterns for p in (ROOT / "verifier").glob(pat)}
+    assert {"py.typed", "checker/certificate.schema.json"} <= shipped
+
+
+def test_wheel_ships_the_license_types_and_schema(tmp_path):
+    """Build a wheel from a copy of the sources (the tree stays clean)."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "verifier", src / "verifier",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                        str(tmp_path / "dist"), str(src)], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "verifier/py.typed" in names and "verifier/checker/certificate.schema.json" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE")
+               for n in names)
