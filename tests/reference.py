@@ -8,7 +8,7 @@ digits) after splitting ``[a, b]`` at every kink ``-b_j / w_j`` and every
 breakpoint of ``f`` and ``p`` (passed in by the caller), so that each
 sub-integral has a smooth (analytic) integrand.
 
-Definitions (DESIGN.md section 1), with ``relu'(0) = 0``::
+Definitions (docs/design.md, section 1), with ``relu'(0) = 0``::
 
     N(x)  = c + sum_j v_j max(w_j x + b_j, 0)
     L     = int (N - f)^2 p

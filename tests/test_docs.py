@@ -97,13 +97,6 @@ def test_outside_reference_detector(tmp_path):
     assert [h.split(":")[0] for h in hits] == ["a.py", "b.md", "c.md", "d.py", "e.md"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pending: the 'DESIGN section N' references in modules edited on other branches "
-    "(verifier/certificates/certificate.py, field/moments.py, field/kernel.py, "
-    "checker/trapping.py, simulate/trajectory.py, integrate/__init__.py, "
-    "integrate/_timemap.py, sweep/_region.py, cli/certify.py, tests/reference.py) are "
-    "to be replaced by docs/design.md sections after those branches merge; then drop "
-    "this mark"))
 def test_no_reference_outside_the_repository():
     hits = outside_references(_tracked_text_files())
     assert hits == [], "\n".join(hits)

@@ -83,6 +83,11 @@ def test_region_cases(manifest):
         cover = e["arguments"]["regime-cover"]
         if name == "region-std-x2":
             assert e["status"] == "partial" and 0 < Fraction(cover["fraction"]) < 1
+        elif name == "region-h2-x2":  # two live neurons: only dead reductions close boxes
+            forever = Fraction(e["fractions"]["bounded-forever"])
+            assert 0 < forever < 1 and forever == Fraction(
+                e["arguments"]["dead-reduction"]["fraction"])
+            assert cover["fraction"] == "0" and e["status"] == "bounded-on-horizon"
         else:
             assert e["status"] == "bounded-forever" and cover["fraction"] == "1", name
             assert e["bounds"]["over"] == "t >= 0"

@@ -1,4 +1,4 @@
-"""The certificate object: the JSON document of DESIGN section 4, with a summary.
+"""The certificate object: the JSON document of docs/certificates.md, with a summary.
 
 The document is the claim; this class only reads it (status, bounds, final
 enclosure), writes it, and shows it (text, HTML and LaTeX for Jupyter).

@@ -1,7 +1,7 @@
 """Independent re-verification of an infinite-horizon *trapping argument*.
 
 Setting. The flow is the gradient flow ``y' = -grad L(y)`` of the risk ``L`` in the
-coordinates of one of the three flows (DESIGN section 1). ``L`` is C^1 with a locally
+coordinates of one of the three flows (docs/design.md, section 1). ``L`` is C^1 with a locally
 Lipschitz gradient wherever every neuron has ``(w_j, b_j) != 0`` (always, for the two
 normalized flows), so solutions are unique there and ``t -> L(y(t))`` is non-increasing.
 A validated integration gives a box ``X_T`` (one ``arb`` ball per coordinate) that

@@ -2,7 +2,7 @@
 
 Integrates rigorously to the horizon, then tries to prove boundedness for all
 later times (dead neurons frozen, a trapping sublevel box). Writes the
-certificate (JSON, DESIGN section 4) to ``--out`` and a short summary to stdout.
+certificate (JSON, docs/certificates.md) to ``--out`` and a short summary to stdout.
 Exit codes: 0 when a claim was produced (``bounded-forever`` or
 ``bounded-on-horizon``), 1 when the enclosure failed before the horizon (the
 certificate still records what was proven up to there), 2 on bad input.

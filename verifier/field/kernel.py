@@ -17,7 +17,7 @@ With ``X_j = int_{A_j} x (N - f) p`` and ``Y_j = int_{A_j} (N - f) p``:
     G_w_j = 2 v_j X_j,  G_b_j = 2 v_j Y_j,  G_v_j = 2 (w_j X_j + b_j Y_j),
     G_c = 2 (c + sum_j v_j S_j - int f p).
 
-These are the generalized gradient with ``relu'(0) = 0`` (DESIGN section 1):
+These are the generalized gradient with ``relu'(0) = 0`` (docs/design.md, section 1):
 the boundary terms from moving ends vanish because ``sigma_j`` is zero at its
 own kink. ``A_i cap A_j = [max(l_i, l_j), max(max(l_i, l_j), min(r_i, r_j))]``.
 The case logic (kink inside or outside, order of kinks) is the arithmetic's:

@@ -1,4 +1,4 @@
-"""The moment functions of DESIGN section 2, in any arithmetic.
+"""The moment functions of docs/closed-forms.md, in any arithmetic.
 
 With ``p`` the normalized density and ``f`` the target, the risk and the
 gradient of a shallow network are polynomials in the network parameters and in

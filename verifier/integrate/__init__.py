@@ -1,7 +1,7 @@
 """Validated integration of the gradient flows in ball arithmetic.
 
 ``integrate(problem, initial, horizon, ...) -> Tube`` encloses every
-trajectory from a point or a box of initial values (DESIGN section 3):
+trajectory from a point or a box of initial values (docs/integrator.md):
 Picard a priori boxes, Taylor steps of high order with Lagrange remainders,
 Lohner QR doubleton sets, rigorous low-order steps across switching surfaces.
 """

@@ -402,7 +402,7 @@ def integrate(
     **What is proven.** For every initial value ``x0`` in the initial set
     (a point, possibly given by exact decimals, or a box), the solution of
     ``x' = F(x)``, ``F = -grad L`` of ``problem`` in the coordinates of ``flow``
-    (DESIGN section 5), exists on ``[0, t_reached]`` and, for every step record,
+    (docs/design.md, section 1), exists on ``[0, t_reached]`` and, for every step record,
     lies in ``apriori`` for all ``t`` in ``[t0, t1]`` and in ``enclosure`` at ``t1``;
     ``tube.final`` encloses it at ``t_reached`` (``= horizon`` when
     ``tube.status`` is ``REACHED``). Hypotheses: the field is continuous,

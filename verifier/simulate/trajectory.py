@@ -108,7 +108,7 @@ class Trajectory:
     ----------
     t, y:
         Sample times (shape ``(n,)``) and states (shape ``(n, dim)``) in the state order of
-        ``flow`` (see DESIGN.md section 5).
+        ``flow`` (see docs/design.md, section 1).
     flow, signs, problem:
         What was integrated: ``y' = -problem.gradient(y, flow, signs)``.
     events:
@@ -255,7 +255,7 @@ class Trajectory:
 
 
 def coordinate_names(flow: str, width: int) -> list[str]:
-    """Coordinate labels of a state in the order of DESIGN.md section 5."""
+    """Coordinate labels of a state in the order of docs/design.md, section 1."""
     idx = range(1, width + 1)
     v = [f"v_{j}" for j in idx]
     if flow == "normalized":

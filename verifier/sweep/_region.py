@@ -41,7 +41,7 @@ from verifier.field import flows
 
 #: Default number of decimal places of an outward-rounded irrational range end.
 DEFAULT_DIGITS = 4
-#: Default ranges for ``H = 1`` in the normalized flow (DESIGN / issue 6).
+#: Default ranges for ``H = 1`` in the normalized flow (docs/sweeps.md).
 DEFAULT_RANGES = {"phi": ("-pi", "pi"), "v": ("-3", "3"), "c": ("-3", "3")}
 
 Box = tuple[tuple[Fraction, Fraction], ...]
