@@ -286,3 +286,17 @@ def test_all_dead():
     pr = prove_region(P, box)
     assert pr.spec["cover"] is None and pr.bounds["c"] >= 3
     assert check_region(P, "normalized", None, box, json.loads(json.dumps(pr.spec)))[0] is None
+
+
+def test_standard_dead_box_at_the_origin_is_not_reduced():
+    """(w, b) = (0, 0) is where the standard flow is not regular: a box containing it is
+    not closed by freezing the neuron, even though sigma <= 0 on the whole box."""
+    P = Problem("x**2")
+    box = [(F(-1, 2), F(0)), (F(-1), F(0)), (F(-1), F(1)), (F(-1), F(1))]
+    with pytest.raises(CoverError):
+        prove_region(P, box, flow="standard")
+    away = [(F(-1, 2), F(-1, 4)), (F(-1), F(-1, 2)), (F(-1), F(1)), (F(-1), F(1))]
+    pr = prove_region(P, away, flow="standard")
+    assert pr.spec["kind"] == "dead-reduction"
+    forged = json.loads(json.dumps(pr.spec))
+    assert check_region(P, "standard", None, box, forged)[0] is not None

@@ -34,16 +34,28 @@ def _coords(flow: str, H: int, j: int) -> list[int]:
     return [j, H + j]
 
 
+def _avoids_origin(box: list[tuple[Fraction, Fraction]], H: int, j: int) -> bool:
+    """Standard flow: neuron ``j``'s ``(w_j, b_j)`` rectangle does not contain ``(0, 0)``."""
+    (w0, w1), (b0, b1) = box[j], box[H + j]
+    return not (w0 <= 0 <= w1 and b0 <= 0 <= b1)
+
+
 def dead_neurons(problem: Any, flow: str, signs: Any,
                  box: list[tuple[Fraction, Fraction]], prec: int) -> list[int]:
-    """The neurons certainly dead at every point of the box."""
+    """The neurons certainly dead at every point of the box.
+
+    For the standard flow a neuron whose ``(w_j, b_j)`` rectangle contains the origin is
+    never counted: the field is discontinuous at ``(w_j, b_j) = 0`` (the direction of the
+    generalized gradient depends on the angle), so a trajectory from there need not be
+    unique and the frozen solution need not be the only one."""
     from verifier.checker.trapping import neuron_dead
 
     H = problem.width
     s = flows.check_signs(signs, H, flow)
     with precision(prec):
         balls = [hull(lo, hi) for lo, hi in box]
-        return [j for j in range(H) if neuron_dead(problem, flow, s, j, balls)]
+        return [j for j in range(H) if neuron_dead(problem, flow, s, j, balls)
+                and (flow != "standard" or _avoids_origin(box, H, j))]
 
 
 @lru_cache(maxsize=16)
