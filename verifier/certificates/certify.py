@@ -32,11 +32,11 @@ import flint
 from flint import arb
 
 from verifier.arith.exact import canonical_vector, decimal_bounds
-from verifier.arith.numbers import exact_text, parse_horizon
+from verifier.arith.numbers import exact_text, fraction_text, parse_horizon
 from verifier.arith.precision import precision
 from verifier.certificates.bounds import box_maxima, upper_text
 from verifier.certificates.certificate import FORMAT, Certificate
-from verifier.certificates.encode import encode_steps, fraction_text
+from verifier.certificates.encode import encode_steps
 from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.field import flows
 from verifier.integrate import integrate

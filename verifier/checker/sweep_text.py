@@ -11,9 +11,8 @@ lives with the checker so that the checker needs nothing of the sweep's code.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
 
-from verifier.arith.numbers import rational_text as fraction_text
+from verifier.arith.numbers import coordinate_or_none, decimal_text, parse_coordinate
 
 #: Leaf statuses, in the order of the summary.
 STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
@@ -30,27 +29,18 @@ _FLOW_WORDS = {"normalized": "the normalized gradient flow",
                "standard": "the standard gradient flow"}
 
 
-def _rational_or_none(text: Any) -> Fraction | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
 def describe_region(region: list[dict]) -> str:
     """The root box of a config's ``region`` entries as a statement:
     ``phi1 in [-3.1416, 3.1416] ⊇ [-pi, pi], v1 in [-1, 1], c = 0``."""
     parts = []
     for r in region:
         if not isinstance(r["given"], list):
-            parts.append(f"{r['name']} = {fraction_text(Fraction(r['box']))}")
+            parts.append(f"{r['name']} = {decimal_text(parse_coordinate(r['box']))}")
             continue
-        lo, hi = Fraction(r["box"][0]), Fraction(r["box"][1])
-        box = f"[{fraction_text(lo)}, {fraction_text(hi)}]"
+        lo, hi = parse_coordinate(r["box"][0]), parse_coordinate(r["box"][1])
+        box = f"[{decimal_text(lo)}, {decimal_text(hi)}]"
         g0, g1 = r["given"]
-        exact = _rational_or_none(g0) == lo and _rational_or_none(g1) == hi
+        exact = coordinate_or_none(g0) == lo and coordinate_or_none(g1) == hi
         parts.append(f"{r['name']} in {box}" if exact else f"{r['name']} in {box} ⊇ [{g0}, {g1}]")
     return ", ".join(parts)
 

@@ -47,9 +47,10 @@ from typing import Any
 from flint import arb, fmpq
 
 from verifier.arith.balls import BallArithmetic
-from verifier.arith.numbers import parse_horizon, parse_initial
+from verifier.arith.numbers import parse_horizon
 from verifier.arith.precision import check_prec, precision
 from verifier.arith.series import NotOnePiece
+from verifier.expr.values import parse_initial
 from verifier.field import flows
 from verifier.integrate._controller import (
     default_order,

@@ -55,7 +55,8 @@ def _axes_of(result: Any, axes: Sequence[str] | None) -> tuple[int, int | None]:
 def slice_leaves(result: Any, ix: int, iy: int | None,
                  at: dict[str, Any] | None = None) -> tuple[list[dict], dict[int, Fraction]]:
     """Leaves meeting the slice through ``at`` (other free coordinates), and the slice."""
-    from verifier.sweep._region import parse_exact, resolve_name
+    from verifier.arith.numbers import parse_coordinate
+    from verifier.sweep._region import resolve_name
 
     region = result.config.region
     names = region.names
@@ -69,7 +70,7 @@ def slice_leaves(result: Any, ix: int, iy: int | None,
         i = names.index(resolve_name(k, names))
         if i not in pos:
             raise ValueError(f"--plot-at {k}: not a free coordinate off the plot axes")
-        q = parse_exact(v if not isinstance(v, float) else repr(v), f"slice {k}")
+        q = parse_coordinate(v if not isinstance(v, float) else repr(v), f"slice {k}")
         lo, hi = region.root[i]
         if not lo <= q <= hi:
             raise ValueError(f"slice {k} = {v} is outside the region")

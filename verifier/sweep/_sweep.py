@@ -32,8 +32,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from verifier.arith.numbers import decimal_text
 from verifier.sweep._config import SweepConfig, make_config
-from verifier.sweep._region import fraction_text
 from verifier.sweep._runner import make_executor
 from verifier.sweep._store import SweepFileError, SweepResult, Writer, header, read_sweep
 from verifier.sweep._summary import summarize
@@ -232,7 +232,7 @@ def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) 
         writer.write(record)
         state.splits[node] = record
         return list(region.children(node, region.names.index(rec["axis"])))
-    record = {"kind": "leaf", **common, "fraction": fraction_text(region.fraction(box))}
+    record = {"kind": "leaf", **common, "fraction": decimal_text(region.fraction(box))}
     if config.regimes is None:  # a file from before region arguments: tube leaves
         record["certificate"] = rec["argument"]["certificate"]
     else:

@@ -1,78 +1,9 @@
-"""Whitelist parser: untrusted text -> exact SymPy expressions.
+"""The parser: untrusted text -> exact SymPy expressions, from Python's syntax tree.
 
-Targets, densities and domain ends arrive as text typed on the command line or
-read from certificate files. This module turns such text into SymPy objects
-*without* ever handing it to ``eval``, ``exec``, ``compile``, ``sympify`` or
-``parse_expr``: the text is parsed with :func:`ast.parse` (``mode="eval"``) and
-the syntax tree is walked node by node, building SymPy objects; every node type
-that is not explicitly allowed below raises :class:`ExpressionError`.
-
-Accepted language
------------------
-* **Names**: the variables (default only ``x``, bound to :data:`X`, a real
-  symbol), ``pi``, and ``E`` / ``e`` (both Euler's number).
-* **Numbers**: integer literals (exact ``Integer``) and decimal literals, which
-  are read *exactly* from their source text (``0.1`` is ``1/10``, ``1e-3`` is
-  ``1/1000``), never through a binary float.
-* **Operators**: ``+ - * /``, unary ``+``/``-``, ``**`` and ``^`` (a synonym of
-  ``**``, with the *mathematical* precedence: ``2*x^2+1`` is ``2*x**2 + 1``).
-  A leading minus negates the whole product: ``-(x+1)*(x+2)`` is
-  ``-((x+1)*(x+2))``, not ``(-x-1)*(x+2)``. Line breaks and tabs count as
-  spaces.
-* **Functions** (positional arguments only, arity checked): ``sin cos tan exp
-  log`` (alias ``ln``) ``sqrt atan asin acos sinh cosh tanh erf Abs`` (alias
-  ``abs``) ``sign`` and ``Heaviside`` (1 argument; ``Heaviside`` also takes
-  SymPy's optional constant second argument, the value at 0), ``Min`` / ``Max``
-  (aliases ``min`` / ``max``, at least 2 arguments) and ``Piecewise`` whose
-  arguments are pairs ``(expression, condition)``; only the last condition may
-  be the literal ``True``.
-* **Conditions** (only inside ``Piecewise``): comparisons ``< <= > >= == !=``
-  (chained ``0 < x < 1`` allowed; ``==``/``!=`` become ``Eq``/``Ne``, which may
-  also be written as calls), combined with ``and``/``&``, ``or``/``|``,
-  ``not``/``~``, and the literals ``True``/``False``.
-* **Characters**: printable ASCII, spaces, tabs and line breaks only. ``#`` (a
-  Python comment would silently drop the rest of the text), ``\\`` (a line
-  continuation) and every other character -- including Unicode look-alikes such
-  as the fullwidth ``ｘ``, which Python's own parser would normalise to ``x`` --
-  are refused before anything is parsed.
-
-Everything else -- attribute access, subscripts, strings, bytes, complex
-literals, booleans outside conditions, lambdas, comprehensions, keyword or
-starred arguments, unknown names such as ``__import__`` or ``os`` -- is
-rejected, and so is any result that is not finite (``1/0``, ``log(0)``) or a
-constant that is not real (``sqrt(-1)``, ``log(-2)``, ``asin(2)``).
-
-Resource limits (the text is untrusted): at most 10 000 characters, 5 000
-syntax nodes and nesting depth 60 (a chain ``a + b - c + ...`` or ``a*b/c``
-counts as one level); integer literals of at most 400 digits, decimal literals
-of at most 400 digits with exponent ``|e| <= 400``; a constant exponent must
-satisfy ``|b| <= 1000`` and is checked *before* the power is built, so
-``2**10**100`` or ``(x+1)**100000`` are rejected at once; exact rational
-constants arising anywhere are limited to 1 000 digits, bases of numeric
-radicals (``n**(p/q)``, which SymPy factorises) to 100 digits, and the constant
-argument of ``exp``/``sinh``/``cosh`` to ``|a| <= 10 000`` (so that no tower
-like ``exp(exp(exp(100)))`` ever reaches a numerical comparison). As a last
-safety net a parse is abandoned after :data:`MAX_PARSE_SECONDS` (SymPy's
-automatic evaluation costs milliseconds per node; only adversarial text gets
-near it). Constants SymPy cannot simplify are not caught here:
-``1/(log(8) - 3*log(2))`` parses as an expression (:func:`parse_number`
-rejects it because finiteness cannot be decided).
-
-SymPy objects may be passed instead of text: they are checked structurally
-(free symbols among the variables, only the whitelisted function classes,
-finite, no non-real constants) and SymPy ``Float`` atoms, like Python floats,
-are replaced by their *exact* binary value. SymPy's automatic evaluation may
-introduce ``cot``/``sec``/``csc``/``coth``/``sech``/``csch`` (e.g.
-``tan(pi/2 - x)`` is ``cot(x)``); these are rewritten as reciprocals of the
-whitelisted functions. ``Min``/``Max`` with non-constant arguments are built
-unevaluated (flattened, duplicates and constant arguments merged): SymPy's
-symbolic simplification of them can take minutes.
-
-Parsed text is returned in a canonical form (rebuilt bottom-up until SymPy's
-automatic evaluation is stable), so that :func:`to_text` prints it in a way
-:func:`parse_expression` reads back to an *equal* expression; large integers
-are printed in a nested ``(c*10**300 + d)`` form that respects the literal
-limits.
+The text is parsed with :func:`ast.parse` (``mode="eval"``) and the tree is walked node
+by node, building SymPy objects through the checks of :mod:`verifier.expr.validate`;
+every node type that is not explicitly allowed raises
+:class:`~verifier.expr.language.ExpressionError` (the language: :mod:`verifier.expr`).
 """
 
 from __future__ import annotations
@@ -84,58 +15,40 @@ import re
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Final, NoReturn
 
 import sympy
-from sympy.logic.boolalg import BooleanFalse, BooleanTrue
-from sympy.printing.str import StrPrinter
 
-__all__ = [
-    "ExpressionError",
-    "X",
-    "parse_expression",
-    "parse_number",
-    "to_text",
-    "MAX_TEXT_LENGTH",
-    "MAX_DEPTH",
-    "MAX_NODES",
-    "MAX_LITERAL_DIGITS",
-    "MAX_LITERAL_EXPONENT",
-    "MAX_POWER_EXPONENT",
-    "MAX_CONSTANT_DIGITS",
-    "MAX_RADICAND_DIGITS",
-    "MAX_EXP_ARGUMENT",
-    "MAX_PARSE_SECONDS",
-]
+from verifier.expr.language import (
+    CONDITION_FUNCTIONS,
+    CONSTANTS,
+    EXPR_COND_PAIR,
+    FUNCTION_NAMES,
+    GROWING,
+    GROWING_TYPES,
+    MAX_CONSTANT_DIGITS,
+    MAX_DEPTH,
+    MAX_LITERAL_DIGITS,
+    MAX_LITERAL_EXPONENT,
+    MAX_NODES,
+    MAX_PARSE_SECONDS,
+    MAX_RADICAND_DIGITS,
+    MAX_TEXT_LENGTH,
+    MINMAX,
+    ONE_ARG,
+    WHITESPACE,
+    ExpressionError,
+    X,
+    exact_rational_of_float,
+    quote,
+    radicand_digits,
+    short,
+)
+from verifier.expr.validate import Checker, from_sympy
 
-
-class ExpressionError(ValueError):
-    """Text or object that is not an acceptable expression; the message is one line."""
-
-
-#: THE variable of every target and density.
-X: Final[sympy.Symbol] = sympy.Symbol("x", real=True)
-
-MAX_TEXT_LENGTH: Final = 10_000
-MAX_DEPTH: Final = 60
-MAX_NODES: Final = 5_000
-MAX_LITERAL_DIGITS: Final = 400
-MAX_LITERAL_EXPONENT: Final = 400
-MAX_POWER_EXPONENT: Final = 1000
-MAX_CONSTANT_DIGITS: Final = 1000
-MAX_RADICAND_DIGITS: Final = 100
-MAX_EXP_ARGUMENT: Final = 10_000
-#: Safety net: a parse taking longer than this (SymPy's automatic evaluation
-#: can cost milliseconds per node) is abandoned. Ordinary input takes well
-#: under a second; this only stops adversarial text.
-MAX_PARSE_SECONDS: Final = 20.0
-
-_SNIPPET_LENGTH: Final = 60
-_CONSTANTS: Final[dict[str, sympy.Expr]] = {"pi": sympy.pi, "E": sympy.E, "e": sympy.E}
 _FLOAT_RE: Final = re.compile(r"(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\Z")
-_WHITESPACE_RE: Final = re.compile(r"\s+")
 #: Every character the language uses, plus the ones whose rejection the parser
 #: explains better (quotes, brackets, ':', ';').
 _ALLOWED_CHARACTERS: Final = frozenset(
@@ -143,282 +56,6 @@ _ALLOWED_CHARACTERS: Final = frozenset(
     " \t\n\r+-*/^().,<>=!&|~_%@[]{}:;'\""
 )
 
-
-# --------------------------------------------------------------------------
-# small helpers
-
-
-def _short(obj: object, limit: int = _SNIPPET_LENGTH) -> str:
-    """One-line, truncated text of ``obj`` (never raises)."""
-    try:
-        text = obj if isinstance(obj, str) else sympy.sstr(obj)
-    except Exception:  # e.g. int -> str digit limit of huge integers
-        text = f"<{type(obj).__name__}>"
-    text = _WHITESPACE_RE.sub(" ", text).strip()
-    if len(text) > limit:
-        text = text[: limit - 3] + "..."
-    return text
-
-
-def _quote(obj: object, limit: int = _SNIPPET_LENGTH) -> str:
-    return repr(_short(obj, limit))
-
-
-def _digits(n: int) -> int:
-    """Number of decimal digits of ``|n|`` (cheap upper estimate when huge)."""
-    n = abs(n)
-    bits = n.bit_length()
-    if bits > 4 * MAX_CONSTANT_DIGITS:  # certainly too big; avoid str()
-        return int(bits * 0.30103) + 1
-    return len(str(n))
-
-
-def _rational_digits(r: sympy.Rational) -> int:
-    return max(_digits(int(r.p)), _digits(int(r.q)))
-
-
-def _radicand_digits(r: sympy.Rational) -> int:
-    """Digits of numerator plus denominator (an integer counts its digits only)."""
-    return _digits(int(r.p)) + (_digits(int(r.q)) if r.q != 1 else 0)
-
-
-def _exact_rational_of_float(value: float) -> sympy.Rational:
-    frac = Fraction(value)
-    return sympy.Rational(frac.numerator, frac.denominator)
-
-
-# --------------------------------------------------------------------------
-# the whitelist of SymPy classes
-
-
-_ONE_ARG: Final[dict[str, type[sympy.Function]]] = {
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "log": sympy.log,
-    "ln": sympy.log,
-    "atan": sympy.atan,
-    "asin": sympy.asin,
-    "acos": sympy.acos,
-    "tanh": sympy.tanh,
-    "erf": sympy.erf,
-    "Abs": sympy.Abs,
-    "abs": sympy.Abs,
-    "sign": sympy.sign,
-}
-_GROWING: Final[dict[str, type[sympy.Function]]] = {
-    "exp": sympy.exp,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-}
-_MINMAX: Final[dict[str, type[sympy.Expr]]] = {
-    "Min": sympy.Min,
-    "min": sympy.Min,
-    "Max": sympy.Max,
-    "max": sympy.Max,
-}
-_FUNCTION_NAMES: Final[tuple[str, ...]] = (
-    *_ONE_ARG,
-    *_GROWING,
-    "sqrt",
-    "Heaviside",
-    *_MINMAX,
-    "Piecewise",
-)
-_CONDITION_FUNCTIONS: Final[dict[str, type[sympy.Basic]]] = {"Eq": sympy.Eq, "Ne": sympy.Ne}
-
-_FUNCTION_TYPES: Final[frozenset[type]] = frozenset(
-    {*_ONE_ARG.values(), *_GROWING.values(), *_MINMAX.values(), sympy.Heaviside, sympy.Piecewise}
-)
-_GROWING_TYPES: Final[frozenset[type]] = frozenset(_GROWING.values())
-_EXPR_COND_PAIR: Final = sympy.functions.elementary.piecewise.ExprCondPair
-_STRUCTURE_TYPES: Final[frozenset[type]] = frozenset({sympy.Add, sympy.Mul, _EXPR_COND_PAIR})
-_BOOLEAN_TYPES: Final[frozenset[type]] = frozenset(
-    {
-        sympy.StrictLessThan,
-        sympy.LessThan,
-        sympy.StrictGreaterThan,
-        sympy.GreaterThan,
-        sympy.Equality,
-        sympy.Unequality,
-        sympy.And,
-        sympy.Or,
-        sympy.Not,
-        BooleanTrue,
-        BooleanFalse,
-    }
-)
-#: Reciprocal functions SymPy's automatic evaluation may produce.
-_RECIPROCALS: Final[dict[type, type[sympy.Function]]] = {
-    sympy.cot: sympy.tan,
-    sympy.sec: sympy.cos,
-    sympy.csc: sympy.sin,
-    sympy.coth: sympy.tanh,
-    sympy.sech: sympy.cosh,
-    sympy.csch: sympy.sinh,
-}
-_NON_FINITE: Final = (
-    sympy.S.Infinity,
-    sympy.S.NegativeInfinity,
-    sympy.S.ComplexInfinity,
-    sympy.S.NaN,
-)
-
-
-class _NeedsRewrite(Exception):
-    """Internal: the tree contains a reciprocal function to be rewritten."""
-
-
-def _rewrite_reciprocals(expr: sympy.Basic) -> sympy.Basic:
-    return expr.replace(
-        lambda e: type(e) in _RECIPROCALS,
-        lambda e: 1 / _RECIPROCALS[type(e)](*e.args),
-    )
-
-
-class _Checker:
-    """Validates SymPy trees (post-order, memoised) against the whitelist.
-
-    With ``limits`` the resource limits on numbers and exponents apply too
-    (text input); without, only the structural checks (SymPy input).
-    """
-
-    def __init__(
-        self,
-        symbols: Iterable[sympy.Symbol],
-        limits: bool,
-        fail: Callable[[str], NoReturn],
-    ) -> None:
-        self.symbols = frozenset(symbols)
-        self.limits = limits
-        self.fail = fail
-        self._constant: dict[sympy.Basic, bool] = {}  # validated node -> is constant
-
-    def is_constant(self, expr: sympy.Basic) -> bool:
-        known = self._constant.get(expr)
-        return known if known is not None else not expr.free_symbols
-
-    def finish(self, expr: sympy.Basic) -> sympy.Basic:
-        """Rewrite reciprocal functions, then validate ``expr``; return it."""
-        for _ in range(4):
-            try:
-                self.check(expr)
-            except _NeedsRewrite:
-                expr = _rewrite_reciprocals(expr)
-                continue
-            return expr
-        self.fail(f"could not rewrite {_quote(expr)} into whitelisted functions")
-
-    def check(self, root: sympy.Basic) -> None:
-        memo = self._constant
-        stack: list[tuple[sympy.Basic, bool]] = [(root, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if node in memo:
-                continue
-            if not children_done:
-                stack.append((node, True))
-                stack.extend((arg, False) for arg in node.args if arg not in memo)
-                continue
-            constant = self._check_node(node)
-            memo[node] = constant
-
-    # one node, all of whose arguments are already validated
-    def _check_node(self, node: sympy.Basic) -> bool:
-        if node.is_Rational:
-            if self.limits and _rational_digits(node) > MAX_CONSTANT_DIGITS:
-                self.fail(
-                    f"number with {_rational_digits(node)} digits is too large "
-                    f"(limit {MAX_CONSTANT_DIGITS} digits)"
-                )
-            return True
-        if isinstance(node, sympy.Symbol):
-            if node not in self.symbols:
-                self._unknown_symbol(node)
-            return False
-        if node is sympy.pi or node is sympy.E:
-            return True
-        if any(node is bad for bad in _NON_FINITE):
-            self.fail(f"value is not finite ({node})")
-        if node is sympy.I:
-            self.fail("value is not real (contains the imaginary unit I)")
-        if isinstance(node, sympy.Float):
-            self.fail(f"inexact float {_quote(node)}")
-        kind = type(node)
-        constant = all(self._constant.get(a, False) for a in node.args)
-        if kind in _STRUCTURE_TYPES or kind in _BOOLEAN_TYPES:
-            return constant
-        if kind is sympy.Pow:
-            self._check_pow(node, constant)
-            return constant
-        if kind in _FUNCTION_TYPES:
-            if kind in _GROWING_TYPES and self.limits and constant:
-                self.check_growing_argument(kind.__name__, node.args[0])
-            if constant and node.is_extended_real is False:
-                self.fail(f"constant {_quote(node)} is not real")
-            return constant
-        if kind in _RECIPROCALS:
-            raise _NeedsRewrite
-        if isinstance(node, sympy.Function):
-            self.fail(f"function {kind.__name__!r} is not allowed")
-        self.fail(f"{kind.__name__} {_quote(node)} is not allowed")
-
-    def _unknown_symbol(self, sym: sympy.Symbol) -> NoReturn:
-        allowed = ", ".join(sorted(s.name for s in self.symbols)) or "none"
-        for s in self.symbols:
-            if s.name == sym.name:
-                self.fail(
-                    f"symbol {sym.name!r} has other assumptions than the variable "
-                    f"{s.name!r} (use verifier.expr.X / the given variables)"
-                )
-        self.fail(f"unknown symbol {_quote(sym.name)} (allowed: {allowed})")
-
-    def _check_pow(self, node: sympy.Basic, constant: bool) -> None:
-        base, expo = node.args
-        if self.limits and self._constant.get(expo, False):
-            self.check_exponent(expo)
-            if base.is_Rational and expo.is_Rational and not expo.is_Integer:
-                self.check_radicand(base)
-        if constant and (
-            node.is_extended_real is False
-            or (base.is_extended_negative and expo.is_integer is False)  # e.g. (-2)**pi
-        ):
-            self.fail(f"constant {_quote(node)} is not real")
-
-    # the limit checks, also used before building (by the parser)
-    def magnitude_exceeds(self, value: sympy.Expr, bound: int, what: str) -> bool:
-        """Whether the constant ``|value| > bound`` (rejects when undecidable)."""
-        if value.is_Rational:
-            return abs(value) > bound
-        try:
-            approx = value.evalf(20)
-        except Exception as exc:  # any SymPy/mpmath failure
-            self.fail(f"cannot evaluate {what} {_quote(value)} ({type(exc).__name__})")
-        if not (approx.is_Number and approx.is_finite):
-            self.fail(f"cannot bound {what} {_quote(value)}")
-        return bool(abs(approx) > bound)
-
-    def check_exponent(self, expo: sympy.Expr) -> None:
-        if self.magnitude_exceeds(expo, MAX_POWER_EXPONENT, "exponent"):
-            self.fail(f"exponent {_quote(expo)} is too large (|exponent| <= {MAX_POWER_EXPONENT})")
-
-    def check_radicand(self, base: sympy.Rational) -> None:
-        size = _radicand_digits(base)
-        if size > MAX_RADICAND_DIGITS:
-            self.fail(
-                f"base of a numeric root has {size} digits (limit {MAX_RADICAND_DIGITS} digits)"
-            )
-
-    def check_growing_argument(self, name: str, arg: sympy.Expr) -> None:
-        if self.magnitude_exceeds(arg, MAX_EXP_ARGUMENT, f"argument of {name}"):
-            self.fail(
-                f"constant argument {_quote(arg)} of {name} is too large "
-                f"(|argument| <= {MAX_EXP_ARGUMENT})"
-            )
-
-
-# --------------------------------------------------------------------------
-# the parser
 
 _OPERATOR_TEXT: Final[dict[type, str]] = {
     ast.Add: "+",
@@ -524,16 +161,16 @@ class _Parser:
         self.original = text
         self.label = label
         self.variables = dict(variables)
-        self.checker = _Checker(self.variables.values(), limits=True, fail=self.fail)
+        self.checker = Checker(self.variables.values(), limits=True, fail=self.fail)
         self.source = b""
         self.deadline = math.inf
 
     # -- errors ------------------------------------------------------------
     def fail(self, problem: str, hint: str | None = None) -> NoReturn:
-        message = f"{problem} in {self.label} {_quote(self.original)}"
+        message = f"{problem} in {self.label} {quote(self.original)}"
         if hint:
             message += f" ({hint})"
-        raise ExpressionError(_WHITESPACE_RE.sub(" ", message))
+        raise ExpressionError(WHITESPACE.sub(" ", message))
 
     def segment(self, node: ast.AST) -> str:
         try:
@@ -549,7 +186,7 @@ class _Parser:
             self.fail(f"text of {len(text)} characters is too long (limit {MAX_TEXT_LENGTH})")
         self._check_characters(text)
         # one logical line; '^' means '**' (mathematical precedence)
-        text = _WHITESPACE_RE.sub(" ", text).strip().replace("^", "**")
+        text = WHITESPACE.sub(" ", text).strip().replace("^", "**")
         if not text:
             self.fail("empty text")
         try:
@@ -557,13 +194,13 @@ class _Parser:
                 warnings.simplefilter("ignore")
                 tree = ast.parse(text, mode="eval")
         except SyntaxError as exc:
-            detail = _WHITESPACE_RE.sub(" ", str(exc.msg or "invalid syntax"))
+            detail = WHITESPACE.sub(" ", str(exc.msg or "invalid syntax"))
             where = f" at column {exc.offset}" if exc.offset else ""
-            self.fail(f"syntax error{where}: {_short(detail, 100)}")
+            self.fail(f"syntax error{where}: {short(detail, 100)}")
         except (MemoryError, RecursionError):
             self.fail("text is too deeply nested to parse")
         except ValueError as exc:  # e.g. null bytes
-            self.fail(f"invalid text: {_short(str(exc), 80)}")
+            self.fail(f"invalid text: {short(str(exc), 80)}")
         self.source = text.encode("utf-8")
         self._check_shape(tree)
         self.deadline = time.monotonic() + MAX_PARSE_SECONDS
@@ -574,7 +211,7 @@ class _Parser:
         except RecursionError:
             self.fail("expression is too deeply nested")
         except Exception as exc:  # SymPy may raise anything
-            self.fail(f"could not build the expression ({type(exc).__name__}: {_short(str(exc))})")
+            self.fail(f"could not build the expression ({type(exc).__name__}: {short(str(exc))})")
 
     def _check_characters(self, text: str) -> None:
         """Refuse any character outside :data:`_ALLOWED_CHARACTERS` (module docstring)."""
@@ -623,11 +260,11 @@ class _Parser:
             result = self.power(args[0], args[1])
         elif kind is sympy.Min or kind is sympy.Max:
             result = self._minmax(kind, args)
-        elif kind in _GROWING_TYPES:
+        elif kind in GROWING_TYPES:
             if self.checker.is_constant(args[0]):
                 self.checker.check_growing_argument(kind.__name__, args[0])
             result = self.finish(kind(*args))
-        elif issubclass(kind, sympy.Expr) and kind is not _EXPR_COND_PAIR:
+        elif issubclass(kind, sympy.Expr) and kind is not EXPR_COND_PAIR:
             result = self.finish(kind(*args))
         else:  # conditions and (expression, condition) pairs
             result = kind(*args)
@@ -675,14 +312,14 @@ class _Parser:
                 f"'{_OPERATOR_TEXT.get(type(op), '?')}' is only allowed in a Piecewise condition"
             )
         if isinstance(node, ast.Attribute):
-            self.fail(f"attribute access '.{_short(node.attr, 30)}' is not allowed")
+            self.fail(f"attribute access '.{short(node.attr, 30)}' is not allowed")
         self.fail(f"{_NODE_NAMES.get(type(node), type(node).__name__)} is not allowed")
 
     def finish(self, value: sympy.Basic) -> sympy.Expr:
         if time.monotonic() > self.deadline:
             self.fail(f"expression is too expensive to evaluate (over {MAX_PARSE_SECONDS:g} s)")
         if not isinstance(value, sympy.Expr):
-            self.fail(f"{_quote(value)} is not an expression")
+            self.fail(f"{quote(value)} is not an expression")
         return self.checker.finish(value)  # type: ignore[return-value]
 
     def _constant(self, node: ast.Constant) -> sympy.Expr:
@@ -703,13 +340,13 @@ class _Parser:
             type(...): "Ellipsis",
         }
         kind = kinds.get(type(value), f"constant {type(value).__name__}")
-        self.fail(f"{kind} {_quote(self.segment(node), 30)} is not allowed")
+        self.fail(f"{kind} {quote(self.segment(node), 30)} is not allowed")
 
     def _decimal(self, node: ast.Constant) -> sympy.Expr:
         text = self.segment(node).replace("_", "")
         match = _FLOAT_RE.match(text)
         if match is None:
-            self.fail(f"cannot read decimal literal {_quote(text, 30)}")
+            self.fail(f"cannot read decimal literal {quote(text, 30)}")
         whole, frac, expo = match.group(1), match.group(2) or "", match.group(3)
         if len(whole) + len(frac) > MAX_LITERAL_DIGITS:
             self.fail(f"decimal literal is too long (limit {MAX_LITERAL_DIGITS} digits)")
@@ -718,7 +355,7 @@ class _Parser:
             magnitude = expo.lstrip("+-").lstrip("0")
             if len(magnitude) > 6 or int(magnitude or "0") > MAX_LITERAL_EXPONENT:
                 self.fail(
-                    f"exponent of decimal literal {_quote(text, 30)} is too large "
+                    f"exponent of decimal literal {quote(text, 30)} is too large "
                     f"(|exponent| <= {MAX_LITERAL_EXPONENT})"
                 )
             exponent = int(expo)
@@ -732,12 +369,12 @@ class _Parser:
         name = node.id
         if name in self.variables:
             return self.variables[name]
-        if name in _CONSTANTS:
-            return _CONSTANTS[name]
-        if name in _FUNCTION_NAMES or name in _CONDITION_FUNCTIONS:
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in FUNCTION_NAMES or name in CONDITION_FUNCTIONS:
             self.fail(f"function {name!r} must be called with arguments, e.g. {name}(x)")
-        allowed = ", ".join([*self.variables, *_CONSTANTS])
-        self.fail(f"unknown name {_quote(name, 40)}", f"allowed: {allowed}")
+        allowed = ", ".join([*self.variables, *CONSTANTS])
+        self.fail(f"unknown name {quote(name, 40)}", f"allowed: {allowed}")
 
     def _unary(self, node: ast.UnaryOp) -> sympy.Expr:
         if isinstance(node.op, ast.USub):
@@ -769,7 +406,7 @@ class _Parser:
                 factor = self.value(operand)
                 if kind is ast.Div:
                     if factor.is_zero:
-                        self.fail(f"division by zero ({_quote(self.segment(operand), 30)} is 0)")
+                        self.fail(f"division by zero ({quote(self.segment(operand), 30)} is 0)")
                     factor = self.power(factor, sympy.S.NegativeOne)
                 factors.append(factor)
             self._check_radical_product(factors)
@@ -796,7 +433,7 @@ class _Parser:
                     size = whole * math.log10(max(abs(int(base.p)), int(base.q), 1))
                     if size > MAX_CONSTANT_DIGITS + 1:
                         self.fail(
-                            f"power {_quote(base, 20)}**{_quote(expo, 20)} would have about "
+                            f"power {quote(base, 20)}**{quote(expo, 20)} would have about "
                             f"{int(size)} digits (limit {MAX_CONSTANT_DIGITS})"
                         )
                 if not expo.is_Integer:
@@ -820,7 +457,7 @@ class _Parser:
                     exponents[abs(item.base)] += abs(item.exp)
         sizes: dict[sympy.Rational, int] = defaultdict(int)
         for base, expo in exponents.items():
-            sizes[expo] += _radicand_digits(base)
+            sizes[expo] += radicand_digits(base)
         if sizes and max(sizes.values()) > MAX_RADICAND_DIGITS:
             self.fail(
                 f"product of numeric roots would need a base of {max(sizes.values())} digits "
@@ -831,17 +468,17 @@ class _Parser:
     def _call_name(self, node: ast.Call) -> str:
         func = node.func
         if isinstance(func, ast.Attribute):
-            self.fail(f"attribute access '.{_short(func.attr, 30)}' is not allowed")
+            self.fail(f"attribute access '.{short(func.attr, 30)}' is not allowed")
         if not isinstance(func, ast.Name):
-            shown = _quote(self.segment(func), 30)
+            shown = quote(self.segment(func), 30)
             self.fail(f"calling {shown} is not allowed (only named functions)")
         name = func.id
         if node.keywords:
             arg = node.keywords[0].arg
-            shown = f"'{_short(arg, 30)}='" if arg else "'**'"
-            self.fail(f"keyword argument {shown} in call to {_quote(name, 30)} is not allowed")
+            shown = f"'{short(arg, 30)}='" if arg else "'**'"
+            self.fail(f"keyword argument {shown} in call to {quote(name, 30)} is not allowed")
         if any(isinstance(a, ast.Starred) for a in node.args):
-            self.fail(f"starred argument '*...' in call to {_quote(name, 30)} is not allowed")
+            self.fail(f"starred argument '*...' in call to {quote(name, 30)} is not allowed")
         return name
 
     def _arity(self, name: str, node: ast.Call, low: int, high: int | None) -> None:
@@ -858,15 +495,15 @@ class _Parser:
 
     def _call(self, node: ast.Call) -> sympy.Expr:
         name = self._call_name(node)
-        if name in _ONE_ARG:
+        if name in ONE_ARG:
             self._arity(name, node, 1, 1)
-            return self.finish(_ONE_ARG[name](self.value(node.args[0])))
-        if name in _GROWING:
+            return self.finish(ONE_ARG[name](self.value(node.args[0])))
+        if name in GROWING:
             self._arity(name, node, 1, 1)
             arg = self.value(node.args[0])
             if self.checker.is_constant(arg):
                 self.checker.check_growing_argument(name, arg)
-            return self.finish(_GROWING[name](arg))
+            return self.finish(GROWING[name](arg))
         if name == "sqrt":
             self._arity(name, node, 1, 1)
             return self.power(self.value(node.args[0]), sympy.S.Half)
@@ -876,18 +513,18 @@ class _Parser:
             if len(args) == 2 and not self.checker.is_constant(args[1]):
                 self.fail("the second argument of Heaviside (its value at 0) must be a constant")
             return self.finish(sympy.Heaviside(*args))
-        if name in _MINMAX:
+        if name in MINMAX:
             self._arity(name, node, 2, None)
-            return self._minmax(_MINMAX[name], [self.value(a) for a in node.args])
+            return self._minmax(MINMAX[name], [self.value(a) for a in node.args])
         if name == "Piecewise":
             return self._piecewise(node)
-        if name in _CONDITION_FUNCTIONS:
+        if name in CONDITION_FUNCTIONS:
             self.fail(f"{name}() is only allowed in a Piecewise condition")
-        if name in self.variables or name in _CONSTANTS:
+        if name in self.variables or name in CONSTANTS:
             self.fail(f"{name!r} is not a function")
         self.fail(
-            f"unknown function {_quote(name, 40)}",
-            f"allowed: {', '.join(_FUNCTION_NAMES)}",
+            f"unknown function {quote(name, 40)}",
+            f"allowed: {', '.join(FUNCTION_NAMES)}",
         )
 
     def _minmax(self, cls: type[sympy.Expr], args: list[sympy.Expr]) -> sympy.Expr:
@@ -916,7 +553,7 @@ class _Parser:
             if not (isinstance(arg, ast.Tuple) and len(arg.elts) == 2):
                 self.fail(
                     f"Piecewise argument {i + 1} must be a pair (expression, condition), "
-                    f"got {_quote(self.segment(arg), 30)}"
+                    f"got {quote(self.segment(arg), 30)}"
                 )
             expr_node, cond_node = arg.elts
             if isinstance(cond_node, ast.Constant) and cond_node.value is True and i != last:
@@ -940,14 +577,14 @@ class _Parser:
             return sympy.And(*parts) if isinstance(node.op, ast.BitAnd) else sympy.Or(*parts)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             name = node.func.id
-            if name in _CONDITION_FUNCTIONS:
+            if name in CONDITION_FUNCTIONS:
                 self._call_name(node)
                 self._arity(name, node, 2, 2)
                 lhs, rhs = (self.value(a) for a in node.args)
-                return _CONDITION_FUNCTIONS[name](lhs, rhs)
+                return CONDITION_FUNCTIONS[name](lhs, rhs)
         self.fail(
             f"Piecewise condition must be a comparison such as x < 1 or True, "
-            f"got {_quote(self.segment(node), 30)}"
+            f"got {quote(self.segment(node), 30)}"
         )
 
     def _compare(self, node: ast.Compare) -> sympy.Basic:
@@ -967,7 +604,7 @@ class _Parser:
 
 
 def _label(what: str, suffix: str) -> str:
-    what = _short(str(what), 40)
+    what = short(str(what), 40)
     if not suffix or what.endswith(suffix):
         return what
     return f"{what} {suffix}"
@@ -979,8 +616,8 @@ def _check_variables(variables: Mapping[str, sympy.Symbol] | None) -> dict[str, 
     result: dict[str, sympy.Symbol] = {}
     for name, sym in dict(variables).items():
         if not isinstance(name, str) or not name.isidentifier():
-            raise ExpressionError(f"invalid variable name {_quote(repr(name), 30)}")
-        if name in _CONSTANTS or name in _FUNCTION_NAMES or name in _CONDITION_FUNCTIONS:
+            raise ExpressionError(f"invalid variable name {quote(repr(name), 30)}")
+        if name in CONSTANTS or name in FUNCTION_NAMES or name in CONDITION_FUNCTIONS:
             raise ExpressionError(f"variable name {name!r} clashes with a constant or function")
         if name in ("True", "False", "None"):
             raise ExpressionError(f"variable name {name!r} is reserved")
@@ -1000,49 +637,15 @@ def _parse(text: object, label: str, variables: dict[str, sympy.Symbol]) -> symp
     if isinstance(text, float):
         if not math.isfinite(text):
             raise ExpressionError(f"value is not finite in {label} {text!r}")
-        return _exact_rational_of_float(text)
+        return exact_rational_of_float(text)
     if isinstance(text, Fraction):
         return sympy.Rational(text.numerator, text.denominator)
     if isinstance(text, sympy.Basic):
-        return _from_sympy(text, label, variables)
+        return from_sympy(text, label, variables)
     raise ExpressionError(
         f"{label} must be a string or a SymPy expression, got {type(text).__name__}"
     )
 
-
-def _from_sympy(expr: sympy.Basic, label: str, variables: dict[str, sympy.Symbol]) -> sympy.Expr:
-    def fail(problem: str) -> NoReturn:
-        raise ExpressionError(_WHITESPACE_RE.sub(" ", f"{problem} in {label} {_quote(expr)}"))
-
-    if not isinstance(expr, sympy.Expr):
-        fail(f"expected an expression, got {type(expr).__name__}")
-    floats = expr.atoms(sympy.Float)
-    if floats:
-        exact = {}
-        for f in floats:
-            if not f.is_finite:
-                fail(f"value is not finite ({f})")
-            exact[f] = sympy.Rational(f)
-        expr = expr.xreplace(exact)
-    for node in sympy.preorder_traversal(expr):  # report the outermost offender first
-        kind = type(node)
-        if not (
-            kind in _FUNCTION_TYPES
-            or kind in _STRUCTURE_TYPES
-            or kind in _BOOLEAN_TYPES
-            or kind in _RECIPROCALS
-            or kind is sympy.Pow
-            or not node.args  # atoms: checked below
-        ):
-            what = "function" if isinstance(node, sympy.Function) else "object"
-            fail(f"{what} {kind.__name__!r} is not allowed")
-    checker = _Checker(variables.values(), limits=False, fail=fail)
-    try:
-        return checker.finish(expr)  # type: ignore[return-value]
-    except ExpressionError:
-        raise
-    except Exception as exc:
-        fail(f"could not check the expression ({type(exc).__name__})")
 
 
 def parse_expression(
@@ -1070,7 +673,7 @@ def parse_number(text: str | int | float | sympy.Expr, *, what: str = "number") 
     """
     label = _label(what, "")
     value = _parse(text, label, {})
-    shown = _quote(text if isinstance(text, str) else value)
+    shown = quote(text if isinstance(text, str) else value)
     if value.free_symbols:
         names = ", ".join(sorted(s.name for s in value.free_symbols))
         raise ExpressionError(f"{label} {shown} must be a constant (contains {names})")
@@ -1085,83 +688,3 @@ def parse_number(text: str | int | float | sympy.Expr, *, what: str = "number") 
     if real is None or finite is None:
         raise ExpressionError(f"cannot decide whether {label} {shown} is a finite real number")
     return value
-
-
-# --------------------------------------------------------------------------
-# printing
-
-_CHUNK: Final = 300
-
-
-def _int_text(n: int) -> str:
-    """Decimal text of ``n``; beyond the literal limit a nested Horner form."""
-    if n.bit_length() <= 4 * MAX_LITERAL_DIGITS and len(str(abs(n))) <= MAX_LITERAL_DIGITS:
-        return str(n)
-    sign, n = ("-", -n) if n < 0 else ("", n)
-    chunks: list[int] = []
-    base = 10**_CHUNK
-    while n:
-        n, low = divmod(n, base)
-        chunks.append(low)
-    chunks.reverse()
-    text = str(chunks[0])
-    for low in chunks[1:]:
-        text = f"({text})*10**{_CHUNK}" + (f" + {low}" if low else "")
-    return f"{sign}({text})"
-
-
-class _TextPrinter(StrPrinter):
-    """``StrPrinter`` whose numbers stay within the parser's literal limits."""
-
-    def _print_Integer(self, expr: sympy.Integer) -> str:
-        return _int_text(int(expr.p))
-
-    def _print_Rational(self, expr: sympy.Rational) -> str:
-        if expr.q == 1:
-            return _int_text(int(expr.p))
-        return f"{_int_text(int(expr.p))}/{_int_text(int(expr.q))}"
-
-    def _print_Mul(self, expr: sympy.Mul) -> str:
-        # StrPrinter merges a fractional coefficient into the denominator:
-        # Mul(1/3, 1/(x + pi)) would print as 1/(3*(x + pi)), which reads back
-        # as 1/(3*x + 3*pi). Keep the coefficient apart in that case.
-        coeff, rest = expr.as_coeff_Mul()
-        if (
-            coeff.is_Rational
-            and coeff.q != 1
-            and any(
-                f.is_Pow and f.exp.is_Rational and f.exp.is_negative
-                for f in sympy.Mul.make_args(rest)
-            )
-        ):
-            sign = "-" if coeff < 0 else ""
-            return f"{sign}({self._print(abs(coeff))})*{self._print(rest)}"
-        return super()._print_Mul(expr)
-
-    def _print_Float(self, expr: sympy.Float) -> str:  # exact binary value
-        if not expr.is_finite:
-            return super()._print_Float(expr)
-        return self._print_Rational(sympy.Rational(expr))
-
-
-def to_text(expr: sympy.Expr | int | float) -> str:
-    """Canonical text of ``expr`` that :func:`parse_expression` reads back to ``expr``.
-
-    The round trip ``parse_expression(to_text(e)) == e`` holds for every ``e``
-    that :func:`parse_expression` returned for *text* (SymPy objects passed in
-    are checked, not canonicalised), provided the symbols are named like their
-    variables and the printed text stays within the parser's limits (SymPy
-    may print an evaluated expression longer than the text it came from).
-    Floats are printed as their exact binary value.
-    """
-    if isinstance(expr, bool) or not isinstance(expr, (sympy.Basic, int, float, Fraction)):
-        raise ExpressionError(f"cannot print {type(expr).__name__} as an expression")
-    if isinstance(expr, float):
-        if not math.isfinite(expr):
-            raise ExpressionError(f"value is not finite ({expr!r})")
-        expr = _exact_rational_of_float(expr)
-    elif isinstance(expr, Fraction):
-        expr = sympy.Rational(expr.numerator, expr.denominator)
-    elif isinstance(expr, int):
-        expr = sympy.Integer(expr)
-    return _TextPrinter().doprint(expr)
