@@ -15,7 +15,7 @@ arithmetic (at most :data:`MAX_CHARS` characters, a decimal exponent of at most
   as they are; ``float`` is refused (give the decimal you mean; :func:`exact_text` accepts
   a float for the API's convenience, by its shortest decimal ``repr``);
 * what files hold (``strict=True``; the checker and every reader of a file): a string of
-  the form :data:`FILE_TEXT` only, ``-digits[.digits][e[+-]d{1,4}][/digits]``: exactly the
+  the form :data:`FILE_TEXT` only, ``-digits[.digits][e[+-]digits][/digits]``: exactly the
   forms the printers below write.
 
 Quantities with a range of their own: :func:`parse_horizon` (``0 < T <=``
@@ -56,7 +56,7 @@ MAX_COORDINATE = 10**12
 MAX_CONSTANT = 10**100
 
 #: The form in which files store exact numbers (and every reader of a file reads them).
-FILE_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]{1,4})?(/[0-9]+)?\Z")
+FILE_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?(/[0-9]+)?\Z")
 _TEXT = re.compile(
     r"([-+]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([-+]?[0-9]+))?(?:/([0-9]+))?\Z")
 

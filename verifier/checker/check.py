@@ -11,7 +11,7 @@ set from its exact strings, and then proves, in order:
    over the initial box and every claimed a priori box (each verified to contain
    the proven one), and, for ``bounded-forever``, at least the trapping box's extents;
 4. for ``bounded-forever``, the trapping argument on the last set's hull
-   (:func:`verifier.checker.trapping.verify_trapping`).
+   (:func:`verifier.proof.trapping.verify_trapping`).
 
 Before any of this, the problem text must be canonical (parsing and printing it gives
 the same text, :meth:`verifier.problem.Problem.from_dict`), a certificate whose status is
@@ -46,8 +46,10 @@ from verifier.certificates.bounds import box_maxima
 from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.checker.budget import MAX_STEPS, BudgetError, check_steps
 from verifier.checker.load import LoadError, load_json, validate
-from verifier.checker.replay import Doubleton, Rejected, Step, check_step
+from verifier.checker.replay import Step, check_step
 from verifier.field import flows
+from verifier.proof.sets import Doubleton
+from verifier.proof.verdict import Rejected
 
 
 @dataclass(frozen=True)
@@ -404,12 +406,10 @@ def _check_bounds(b: dict, Rv: list[arb], Rc: arb, H: int, status: str,
 
 
 def _check_trapping(problem, flow, signs, final, doc, prec, H) -> None:
-    from verifier.checker.trapping import verify_trapping
+    from verifier.proof.trapping import verify_trapping
 
     spec = doc["trapping"]
-    why = verify_trapping(problem, flow, signs, final, spec, prec)
-    if why is not None:
-        raise Rejected(f"trapping: {why}")
+    verify_trapping(problem, flow, signs, final, spec, prec).require("trapping: ")
     b = doc["bounds"]
     for j in range(H):
         if (parse_rational(b["v"][j], "bounds", strict=True)

@@ -82,6 +82,7 @@ from verifier.checker.sweep_text import (
     summary_text,
 )
 from verifier.files import FileError, read_bytes
+from verifier.proof.verdict import Rejected
 
 FORMAT = "ngf-sweep/1"
 _HEADER_KEYS = {"format", "kind", "config", "config_hash", "generator"}
@@ -102,10 +103,6 @@ _OPTIONAL_CONFIG_KEYS = {"energy_tail", "regimes"}
 _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 #: Longest ``reason`` note of a record (a note for people: not proven, docs/sweeps.md).
 MAX_NOTE = 2000
-
-
-class Rejected(Exception):
-    """A failing item (one line)."""
 
 
 def is_sweep_file(path: str | Path) -> bool:

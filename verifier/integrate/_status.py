@@ -1,4 +1,4 @@
-"""Outcomes of a validated integration and kinds of steps.
+"""Outcomes of a validated integration (the kinds of steps: :mod:`verifier.proof.step`).
 
 One enum, :class:`Status`, whose values are user messages (as in diffrax's
 ``RESULTS``). Precedence when several apply: a lost enclosure or a singular
@@ -27,24 +27,3 @@ class Status(Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-class StepKind(Enum):
-    """How the enclosure at the end of a step was obtained."""
-
-    #: Taylor expansion of order ``p`` (the whole step inside one analytic piece),
-    #: Lagrange remainder over the a priori box.
-    TAYLOR = "taylor"
-    #: Second-order mean-value step valid for a Lipschitz, piecewise C^1 field
-    #: (the step may cross or straddle switching surfaces).
-    LOW_ORDER = "low-order"
-    #: Two Taylor steps, one per side of a dying neuron's surface that the set
-    #: straddles, united (:mod:`verifier.integrate._split`).
-    SPLIT = "split"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class ContradictionError(RuntimeError):
-    """Two valid enclosures of the same set are disjoint: a bug, never ignored."""

@@ -61,15 +61,13 @@ from verifier.integrate._controller import (
     wrapping_rates,
     wrapping_step,
 )
-from verifier.integrate._enclosure import clarke_jacobian, picard_witness, second_order_enclosure
+from verifier.integrate._enclosure import picard_witness
 from verifier.integrate._events import Surfaces
-from verifier.integrate._linalg import all_finite, matvec, max_width
+from verifier.integrate._frames import max_width
 from verifier.integrate._sets import SET_TYPES
 from verifier.integrate._split import split_attempt
 from verifier.integrate._status import Status
 from verifier.integrate._taylor import (
-    StepData,
-    expand,
     flow_jacobian,
     low_order_step,
     point_low_order,
@@ -77,6 +75,10 @@ from verifier.integrate._taylor import (
     taylor_step,
 )
 from verifier.integrate._tube import StepRecord, Tube
+from verifier.proof.linalg import all_finite, matvec
+from verifier.proof.picard import clarke_jacobian, second_order_enclosure
+from verifier.proof.step import StepData
+from verifier.proof.taylor import expand
 
 #: Attempts (shrinking the step) before giving up on one step.
 MAX_ATTEMPTS = 60

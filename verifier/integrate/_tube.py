@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from flint import arb
 
-from verifier.integrate._status import Status, StepKind
+from verifier.integrate._status import Status
+from verifier.proof.step import StepKind
 
 
 @dataclass(frozen=True)

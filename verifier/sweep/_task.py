@@ -86,8 +86,8 @@ def regime_cover(problem: Any, config: SweepConfig, box: Box) -> tuple[Any, str 
     The search only proposes; :func:`~verifier.regimes.prove_region` returns a cover
     that its verifier (the checker's code) has proven. An exception other than
     "not closed" is a bug in the search: it is kept as the reason, and the tube runs."""
+    from verifier.proof.regimes.cover import CoverError
     from verifier.regimes import prove_region
-    from verifier.regimes.cover import CoverError
 
     try:
         return prove_region(problem, list(box), flow=config.flow, signs=config.signs), None

@@ -1,7 +1,7 @@
 """Static bounds: what ``L <= level`` alone says about a state whose direction lies in a cell.
 
 For one neuron the risk is, at a fixed direction, a convex quadratic in ``(u, c)``
-(``u`` the amplitude of :mod:`verifier.regimes.geometry`):
+(``u`` the amplitude of :mod:`verifier.proof.regimes.geometry`):
 
     L(u, c) = [u c] M [u c]^T - 2 [u c] q + int f^2 p,
     M = [[m2, m1], [m1, 1]],  m_k = int (sigma^+)^k p,  q = (int sigma^+ f p, int f p).
@@ -34,7 +34,8 @@ from flint import arb
 
 from verifier.arith.balls import BallArithmetic
 from verifier.arith.jets import Jet, JetArithmetic
-from verifier.regimes.geometry import Cell, Neuron, ball, hull
+from verifier.arith.numbers import ball, hull
+from verifier.proof.regimes.geometry import Cell, Neuron
 
 
 @dataclass(frozen=True)

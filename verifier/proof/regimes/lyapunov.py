@@ -21,7 +21,7 @@ with ``W = 1`` (``W = rho^2`` for ``standard``). Since ``int_A k p = 0``,
 
     |u| >= R := (Lip_A / |w|) rho,    rho = int |s - s_bar| s p / int (s - s_bar)^2 p
 
-(:mod:`verifier.regimes.statistics`). :func:`check_cell` proves, over one cell, that the
+(:mod:`verifier.proof.regimes.statistics`). :func:`check_cell` proves, over one cell, that the
 hypotheses hold (facing, ``alpha - gamma s_bar`` of one sign, ``beta > 0``) and returns
 exact upper bounds of ``R`` and of ``|G'|``.
 """
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 from flint import arb
 
-from verifier.regimes.geometry import Cell, Neuron
-from verifier.regimes.statistics import ActivePieceStatistics
+from verifier.proof.regimes.geometry import Cell, Neuron
+from verifier.proof.regimes.statistics import ActivePieceStatistics
 
 
 @dataclass(frozen=True)

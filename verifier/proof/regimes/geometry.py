@@ -10,14 +10,15 @@ A neuron's realization ``u sigma^+`` with ``sigma(x) = w x + b`` depends on its
 * ``standard``: ``(w, b) = rho (cos phi, sin phi)``; ``theta = phi`` (the polar angle),
   amplitude ``u = rho v`` (the risk depends on ``(phi, rho v, c)`` only).
 
-A *cell* is an interval of ``theta`` with exact rational ends; for
-``normalized-weights`` an end may be infinite (``None``). This module encloses, over a
-cell, everything the regime lemmas (:mod:`verifier.regimes.lemmas`) need: ``w`` and ``b``
-(for ``standard`` the unit direction), whether the neuron is certainly dead (``sigma <= 0``
-on ``[a, b]``), certainly fully active (``sigma >= 0`` on ``[a, b]``), its *facing*
-(the certain sign of ``w``) and the length of its active piece. All answers are
-*certain* (ball arithmetic); ``False`` means "not proven", never "proven false".
-Functions must run inside a precision scope.
+A *cell* is an interval of ``theta`` with exact rational ends; for ``normalized-weights``
+an end may be infinite (``None``). This module encloses, over a cell, everything the
+regime lemmas (:mod:`~verifier.proof.regimes.static`,
+:mod:`~verifier.proof.regimes.lyapunov`, :mod:`~verifier.proof.regimes.affine`) need:
+``w`` and ``b`` (for ``standard`` the unit direction), whether the neuron is certainly
+dead (``sigma <= 0`` on ``[a, b]``), certainly fully active (``sigma >= 0`` on
+``[a, b]``), its *facing* (the certain sign of ``w``) and the length of its active piece.
+All answers are *certain* (ball arithmetic); ``False`` means "not proven", never "proven
+false". Functions must run inside a precision scope.
 """
 
 from __future__ import annotations
@@ -26,22 +27,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from flint import arb, fmpq
+from flint import arb
 
 from verifier.arith.balls import BallArithmetic
+from verifier.arith.numbers import ball, hull
 
 FLOWS = ("normalized", "normalized-weights", "standard")
-
-
-def ball(q: Fraction) -> arb:
-    """A ball containing the rational ``q`` (exact when ``q`` is dyadic)."""
-    return arb(fmpq(q.numerator, q.denominator))
-
-
-def hull(lo: Fraction, hi: Fraction) -> arb:
-    """A ball containing ``[lo, hi]``."""
-    a, b = ball(lo).lower(), ball(hi).upper()
-    return a if a == b else arb.union(a, b)
 
 
 @dataclass(frozen=True)

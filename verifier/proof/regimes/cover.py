@@ -2,19 +2,19 @@
 bounded for all time (``docs/regions.md``, Theorem).
 
 A *cover* lists *pieces*; each piece is a run of consecutive cells of the neuron's
-direction coordinate (:mod:`verifier.regimes.geometry`) with one argument:
+direction coordinate (:mod:`verifier.proof.regimes.geometry`) with one argument:
 
 * ``dead``: the neuron is dead on every cell. A dead state stays dead with its neuron
   coordinates constant, forwards and backwards in time, so a trajectory whose direction is
   ever in this piece started there: its amplitude is its initial one.
 * ``gram``: static bounds ``|u| <= u``, ``|c| <= c`` for every state of ``{L <= level}``
-  whose direction is in the piece (:func:`verifier.regimes.static.gram_bounds`).
+  whose direction is in the piece (:func:`verifier.proof.regimes.static.gram_bounds`).
 * ``lyapunov``: the neuron faces ``side`` and is partially active (or dead) on every cell;
-  ``Q`` (:mod:`verifier.regimes.lyapunov`) does not increase while ``|u| >= threshold``,
+  ``Q`` (:mod:`verifier.proof.regimes.lyapunov`) does not increase while ``|u| >= threshold``,
   and ``G`` varies by at most ``osc`` over the piece.
 * ``affine`` (``normalized``, ``standard``): fully active on every cell; the
   Polyak-Lojasiewicz inequality with constant ``mu`` holds on ``|v| >= threshold``, so a
-  stay there moves the state by at most ``length`` (:mod:`verifier.regimes.affine`).
+  stay there moves the state by at most ``length`` (:mod:`verifier.proof.regimes.affine`).
 * ``affine-log`` (``normalized-weights``, the infinite end where the neuron is fully
   active): a Polyak-Lojasiewicz inequality whose constant decays like ``(sqrt 2 + |b|)^-2``
   bounds ``log(sqrt 2 + |b|)``.
@@ -38,12 +38,13 @@ from typing import Any
 
 from flint import arb
 
+from verifier.arith.numbers import ball
 from verifier.field.pointwise import PointFunctions
-from verifier.regimes.affine import affine_fit, jacobian_floor
-from verifier.regimes.geometry import Cell, Neuron, ball
-from verifier.regimes.lyapunov import LyapunovError, check_cell
-from verifier.regimes.static import gram_bounds, inactive_bound
-from verifier.regimes.statistics import ActivePieceStatistics, StatisticsError
+from verifier.proof.regimes.affine import affine_fit, jacobian_floor
+from verifier.proof.regimes.geometry import Cell, Neuron
+from verifier.proof.regimes.lyapunov import LyapunovError, check_cell
+from verifier.proof.regimes.static import gram_bounds, inactive_bound
+from verifier.proof.regimes.statistics import ActivePieceStatistics, StatisticsError
 
 #: Working precision of the region arguments (bits), for the search and the checker.
 PREC = 64

@@ -4,11 +4,11 @@ A single live neuron whose kink tends to an end of ``[a, b]`` from the long side
 neuron is becoming fully active) approaches the end of the curve of best affine fits
 from outside the fully active region. A Polyak–Łojasiewicz inequality in the coordinates
 ``(slope, intercept, kink)`` bounds the arc length after ``T``
-(``docs/infinite-horizon.md``, :mod:`verifier.checker.saturating`). The search takes
+(``docs/infinite-horizon.md``, :mod:`verifier.proof.trapping.saturating`). The search takes
 ``U = X_T +/- g`` with ``g`` a few times the arc length bound at ``X_T``, proposes ``mu``
 from the checker's rigorous cell bounds on a grid, rounds every number to an exact decimal
 in the safe direction, and returns the section only when
-:func:`verifier.checker.trapping.verify_trapping` accepts it.
+:func:`verifier.proof.trapping.verify_trapping` accepts it.
 """
 
 from __future__ import annotations
@@ -16,30 +16,35 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
-from typing import Any
 
 from flint import arb
 
-from verifier.certificates.trapping import decimal_string, round_decimal, round_significant
-from verifier.checker.arc_length import affine_fit
-from verifier.checker.dying import PointFunctions
-from verifier.checker.saturating import cell_mu, geometry, lambda_min_2x2
-from verifier.checker.trapping import (
-    _domain_ends,
-    ball_of,
-    exact_fraction,
-    v_index,
-    verify_trapping,
+from verifier.arith.numbers import (
+    ball,
+    decimal_text,
+    exact_value,
+    round_decimal,
+    round_significant,
 )
+from verifier.certificates.trapping.search import Search
+from verifier.field.pointwise import PointFunctions
+from verifier.proof.trapping.arc_length import affine_fit
+from verifier.proof.trapping.neurons import domain_balls
+from verifier.proof.trapping.saturating import cell_mu, geometry, lambda_min_2x2
+
+KIND = "saturating"
+STRATEGIES = ("auto", "saturating")
 
 #: A single live neuron is tried as saturating when its inactive piece on ``X_T`` is at
 #: most this fraction of ``b - a``.
 SATURATING_MAX = 0.15
+
+
 #: Margins tried, as multiples of the arc length bound at ``X_T``.
 MARGINS = (3.0, 1.5, 8.0)
 
 
-def saturating_candidate(S: Any) -> tuple[int, str] | None:
+def saturating_candidate(S: Search) -> tuple[int, str] | None:
     """``(j, end)`` when neuron ``j`` is the only live one and saturates at ``end``."""
     if S.flow != "normalized":
         return None
@@ -47,7 +52,7 @@ def saturating_candidate(S: Any) -> tuple[int, str] | None:
     if len(live) != 1:
         return None
     j = live[0]
-    a, e = (ball_of(t) if isinstance(t, Fraction) else t for t in _domain_ends(S.problem))
+    a, e = domain_balls(S.problem)
     phi = S.terminal[j]
     w = phi.cos()
     kappa = -phi.sin() / w
@@ -57,35 +62,34 @@ def saturating_candidate(S: Any) -> tuple[int, str] | None:
         end, eps = "a", kappa - a
     else:
         return None
-    if geometry(S.flow, end, phi, S.problem) is not None:
+    if not geometry(S.flow, end, phi, S.problem).ok:
         return None
     if not (eps.upper() > 0 and float(eps.upper()) <= SATURATING_MAX * float((e - a).mid())):
         return None
     return j, end
 
 
-def _box(S: Any, g: Fraction) -> list[tuple[Fraction, Fraction]]:
+def _box(S: Search, g: Fraction) -> list[tuple[Fraction, Fraction]]:
     step = math.floor(math.log10(float(g))) - 3
     K = []
     for i in range(S.dim):
         if i in S.frozen_idx:
-            K.append((round_significant(S.t_lo[i], 20, up=False),
-                      round_significant(S.t_hi[i], 20, up=True)))
+            K.append(S.frozen_interval(i))
         else:
             K.append((round_decimal(S.t_lo[i] - g, step, up=False),
                       round_decimal(S.t_hi[i] + g, step, up=True)))
     return K
 
 
-def _grid_mu(S: Any, j: int, end: str, K, lam_M: arb, fp: PointFunctions) -> arb:
+def _grid_mu(S: Search, j: int, end: str, K, lam_M: arb, fp: PointFunctions) -> arb:
     """The smallest rigorous cell bound over a grid of ``U`` (8 x 2 x 2 cells)."""
     H = S.H
     idx = {j: 8, H + j: 2, 2 * H: 2}
-    base = [ball_of(lo) if lo == hi else arb.union(ball_of(lo).lower(), ball_of(hi).upper())
+    base = [ball(lo) if lo == hi else arb.union(ball(lo).lower(), ball(hi).upper())
             for lo, hi in K]
     parts = {}
     for i, n in idx.items():
-        lo, hi = ball_of(K[i][0]).lower(), ball_of(K[i][1]).upper()
+        lo, hi = ball(K[i][0]).lower(), ball(K[i][1]).upper()
         ends = [lo] + [(lo + (hi - lo) * q / n).mid() for q in range(1, n)] + [hi]
         parts[i] = [arb.union(ends[q], ends[q + 1]) for q in range(n)]
     best = None
@@ -98,11 +102,10 @@ def _grid_mu(S: Any, j: int, end: str, K, lam_M: arb, fp: PointFunctions) -> arb
     return best if best is not None else arb(0)
 
 
-def search_saturating(S: Any, j: int, end: str) -> dict | str:
+def search(S: Search, j: int, end: str) -> dict | str:
     """An accepted ``saturating`` section for the search state ``S``, or a reason."""
-    H = S.H
     M11, M12, M22, lstar_ball = affine_fit(S.problem)
-    lstar = round_significant(exact_fraction(lstar_ball.lower()), 20, up=False)
+    lstar = round_significant(exact_value(lstar_ball.lower()), 20, up=False)
     lam_M = lambda_min_2x2(M11, M12, M22)
     fp = PointFunctions(S.problem)
     level = S.level
@@ -117,10 +120,10 @@ def search_saturating(S: Any, j: int, end: str) -> dict | str:
     for mult in MARGINS:
         g = Fraction(mult * ell0)
         K = _box(S, g)
-        lo, hi = ball_of(K[j][0]).lower(), ball_of(K[j][1]).upper()
+        lo, hi = ball(K[j][0]).lower(), ball(K[j][1]).upper()
         why = geometry(S.flow, end, arb.union(lo, hi), S.problem)
-        if why is not None:
-            reason = f"the box of margin {float(g):.3g}: {why}"
+        if not why.ok:
+            reason = f"the box of margin {float(g):.3g}: {why.reason}"
             continue
         m = float(_grid_mu(S, j, end, K, lam_M, fp))
         if not m > 0:
@@ -136,27 +139,32 @@ def search_saturating(S: Any, j: int, end: str) -> dict | str:
                       f"{float(g):.3g} of the box")
             continue
         spec = {
-            "kind": "saturating",
+            "kind": KIND,
             "frozen": sorted(S.frozen),
             "saturating": {"neuron": j, "end": end},
-            "box": [[decimal_string(a), decimal_string(b)] for a, b in K],
-            "lstar": decimal_string(lstar),
-            "mu": decimal_string(mu),
-            "level": decimal_string(level),
-            "length": decimal_string(length),
-            "bounds": {"v": [decimal_string(max(abs(K[v_index(S.flow, H, i)][0]),
-                                                 abs(K[v_index(S.flow, H, i)][1])))
-                             for i in range(H)],
-                       "c": decimal_string(max(abs(K[-1][0]), abs(K[-1][1])))},
+            "box": S.box_text(K),
+            **{key: decimal_text(q) for key, q in (("lstar", lstar), ("mu", mu),
+                                                   ("level", level), ("length", length))},
+            "bounds": S.bounds(K),
         }
-        why = verify_trapping(S.problem, S.flow, S.signs, S.terminal, spec, S.prec)
-        if why is None:
+        verdict = S.verify(spec)
+        if verdict.ok:
             return spec
-        reason = f"checker rejected the candidate: {why}"
-        if why.startswith("cannot prove sup L(X_T)"):
-            S.set_level(S.slack * 10)
+        reason = f"checker rejected the candidate: {verdict.reason}"
+        if S.retry(verdict):
             level = S.level
     return reason
 
 
-__all__ = ["SATURATING_MAX", "saturating_candidate", "search_saturating"]
+def attempt(S: Search, strategy: str) -> dict | list[str]:
+    """The accepted section, or the reasons why none was found (the only live neuron must
+    be saturating; nothing is tried with a fully active neuron)."""
+    if S.full:
+        return []
+    cand = saturating_candidate(S)
+    if cand is not None:
+        res = search(S, *cand)
+        return res if isinstance(res, dict) else [f"saturating: {res}"]
+    if strategy == KIND:
+        return ["saturating: the only live neuron is not saturating"]
+    return []

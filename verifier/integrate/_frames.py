@@ -1,8 +1,8 @@
-"""Ball vectors and matrices (lists of ``arb`` and ``flint.arb_mat``).
+"""Floats propose: float views of ball matrices, QR frames, widths for control.
 
-Floats propose (midpoints, QR bases), balls prove: every product, sum and
-inverse here is an enclosure at the working precision of the enclosing
-:func:`verifier.arith.precision` scope.
+Nothing here is part of a proof. :func:`qr_basis` proposes Lohner's frame ``B'`` (an
+exact matrix once rounded to floats); :func:`rigorous_inverse` encloses its inverse in
+ball arithmetic, which is what the residual of :mod:`verifier.proof.sets` needs.
 """
 
 from __future__ import annotations
@@ -12,36 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from flint import arb, arb_mat
 
-from verifier.arith.balls import ball_from_bounds
-
-Vector = list[arb]
-
-
-def mid(x: arb) -> arb:
-    """The exact midpoint of a ball (radius 0)."""
-    return x.mid()
-
-
-def mid_vec(xs: Sequence[arb]) -> Vector:
-    return [x.mid() for x in xs]
-
-
-def centered(xs: Sequence[arb], centre: Sequence[arb]) -> Vector:
-    return [x - c for x, c in zip(xs, centre)]
-
-
-def hull(a: arb, b: arb) -> arb:
-    return arb.union(a, b)
-
-
-def interval(lo: arb, hi: arb) -> arb:
-    """The ball enclosing ``[lo, hi]`` for exact ends."""
-    return ball_from_bounds(lo, hi)
-
-
-def zero_to(h: arb) -> arb:
-    """A ball enclosing ``[0, h]`` for ``h >= 0``."""
-    return ball_from_bounds(arb(0), h.upper())
+from verifier.proof.linalg import is_finite_mat
 
 
 def widths(xs: Sequence[arb]) -> list[float]:
@@ -53,32 +24,6 @@ def max_width(xs: Sequence[arb]) -> float:
     return max(widths(xs)) if xs else 0.0
 
 
-def all_finite(xs: Sequence[arb]) -> bool:
-    return all(x.is_finite() for x in xs)
-
-
-def identity(n: int) -> arb_mat:
-    return arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
-
-
-def column(xs: Sequence[arb]) -> arb_mat:
-    return arb_mat([[x] for x in xs])
-
-
-def as_list(col: arb_mat) -> Vector:
-    return [col[i, 0] for i in range(col.nrows())]
-
-
-def matvec(M: arb_mat, xs: Sequence[arb]) -> Vector:
-    return as_list(M * column(xs))
-
-
-def mid_mat(M: arb_mat) -> arb_mat:
-    """The exact midpoint matrix."""
-    n, m = M.nrows(), M.ncols()
-    return arb_mat([[M[i, j].mid() for j in range(m)] for i in range(n)])
-
-
 def to_numpy(M: arb_mat) -> np.ndarray:
     """Float midpoints (for proposals only)."""
     n, m = M.nrows(), M.ncols()
@@ -88,10 +33,6 @@ def to_numpy(M: arb_mat) -> np.ndarray:
 def from_numpy(A: np.ndarray) -> arb_mat:
     """An exact ball matrix with the float entries of ``A``."""
     return arb_mat([[float(v) for v in row] for row in A])
-
-
-def is_finite_mat(M: arb_mat) -> bool:
-    return all(M[i, j].is_finite() for i in range(M.nrows()) for j in range(M.ncols()))
 
 
 def qr_basis(M: np.ndarray, weights: np.ndarray) -> np.ndarray:

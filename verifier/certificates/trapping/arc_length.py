@@ -5,56 +5,62 @@ the ends of ``[a, b]``) or dying, the risk factors through the affine fit ``z = 
 intercept)`` of the fully active part, up to the dying neurons' contribution, and
 ``|J^T grad l(z)|^2 >= mu (l(z) - l*)`` on a neighbourhood ``U``; the arc length of the
 solution after ``T`` is then bounded (``docs/infinite-horizon.md``,
-:mod:`verifier.checker.arc_length`). The search chooses ``U = X_T +/- g`` (one margin
+:mod:`verifier.proof.trapping.arc_length`). The search chooses ``U = X_T +/- g`` (one margin
 ``g`` for every coordinate of the fully active neurons and ``c``, at most the margin that
 keeps the neurons fully active; the dying neurons' coordinates as in
-:mod:`verifier.certificates.dying`), proposes ``mu``, ``Lambda``, ``k``, ``C_v``, ``C_e``
+:mod:`verifier.certificates.trapping.dying`), proposes ``mu``, ``Lambda``, ``k``, ``C_v``, ``C_e``
 from rigorous cell bounds, rounds every number to an exact decimal in the safe direction,
-and returns the section only when :func:`verifier.checker.trapping.verify_trapping`
+and returns the section only when :func:`verifier.proof.trapping.verify_trapping`
 accepts it.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 from flint import arb
 
-from verifier.certificates.trapping import (
-    decimal_string,
+from verifier.arith.numbers import (
+    ball,
+    decimal_text,
+    exact_value,
     round_decimal,
     round_significant,
 )
-from verifier.checker.arc_length import (
+from verifier.certificates.trapping.dying import (
+    entry,
+    propose_eps,
+    propose_rates,
+    rate_estimate,
+    theta_interval,
+    v_interval,
+)
+from verifier.certificates.trapping.search import Search
+from verifier.field.pointwise import PointFunctions
+from verifier.proof.trapping.arc_length import (
     affine_fit_data,
     affine_risk_sup,
-    fully_active,
     perturbation_bounds,
-    pl_estimate,
+    pl_bounds,
     pl_lower,
 )
-from verifier.checker.dying import Dying, PointFunctions, active_length, rate_estimate
-from verifier.checker.trapping import (
-    _to_balls,
-    ball_of,
-    exact_fraction,
-    v_index,
-    verify_trapping,
-)
+from verifier.proof.trapping.cells import to_balls
+from verifier.proof.trapping.dying import Dying
+from verifier.proof.trapping.neurons import fully_active, neuron_coordinates, v_index
+
+KIND = "arc-length"
+STRATEGIES = ("auto", "arc-length")
 
 #: Margins tried, as multiples of the arc length bound at ``X_T`` (capped by the
 #: fully-active margin).
 MARGINS = (4.0, 1.6, 30.0)
 
 
-def _exact(x: arb) -> Fraction:
-    m, e = x.man_exp()
-    return Fraction(int(m)) * Fraction(2) ** int(e)
-
-
-def _box(S: Any, g: Fraction, fixed: dict | None = None) -> list[tuple[Fraction, Fraction]]:
+def _box(S: Search, g: Fraction, fixed: dict | None = None) -> list[tuple[Fraction, Fraction]]:
     """``X_T +/- g`` in the moving coordinates (outward decimals), frozen coordinates
     at their terminal interval (outward decimals), ``fixed`` coordinates as given."""
     K = []
@@ -63,15 +69,14 @@ def _box(S: Any, g: Fraction, fixed: dict | None = None) -> list[tuple[Fraction,
         if fixed and i in fixed:
             K.append(fixed[i])
         elif i in S.frozen_idx:
-            K.append((round_significant(S.t_lo[i], 20, up=False),
-                      round_significant(S.t_hi[i], 20, up=True)))
+            K.append(S.frozen_interval(i))
         else:
             K.append((round_decimal(S.t_lo[i] - g, step, up=False),
                       round_decimal(S.t_hi[i] + g, step, up=True)))
     return K
 
 
-def _fully_active_margin(S: Any, active: list[int]) -> Fraction:
+def _fully_active_margin(S: Search, active: list[int]) -> Fraction:
     """The largest margin ``g`` (by bisection, to 1%) with ``X_T +/- g`` fully active."""
     def ok(g: Fraction) -> bool:
         K = _box(S, g) if g > 0 else [(S.t_lo[i], S.t_hi[i]) for i in range(S.dim)]
@@ -95,32 +100,20 @@ def _fully_active_margin(S: Any, active: list[int]) -> Fraction:
     return lo
 
 
-def _dying_setup(S: Any, cands: list[tuple[int, str]]):
+def _dying_setup(S: Search, cands: list[tuple[int, str]]):
     """The dying neurons' theta intervals and their active lengths on ``X_T``."""
-    from verifier.certificates.dying import _theta_interval
-
     dying = [Dying(j, end, Fraction(0), Fraction(0), Fraction(0), Fraction(0))
              for j, end in cands]
     theta = {}
     for d in dying:
-        theta[d.neuron] = _theta_interval(S, d.neuron, d.end)
-        eps_b = active_length(S.problem, S.flow, S.s, d, S.terminal[d.neuron]).upper()
-        d.eps = round_significant(max(Fraction(0), _exact(eps_b)), 6, up=True)
+        theta[d.neuron] = theta_interval(S, d.neuron, d.end)
+        propose_eps(S, d)
     return dying, theta
 
 
-def _v_interval(S: Any, i: int, margin: Fraction) -> tuple[Fraction, Fraction]:
-    width = S.t_hi[i] - S.t_lo[i]
-    m = max(margin, width, Fraction(1, 10**12) * (1 + abs(S.t_hi[i])))
-    step = math.floor(math.log10(float(m))) - 2
-    return (round_decimal(S.t_lo[i] - m, step, up=False),
-            round_decimal(S.t_hi[i] + m, step, up=True))
-
-
-def search_arc_length(S: Any, cands: list[tuple[int, str]] | None = None) -> dict | str:
-    """An accepted ``arc-length`` section for the search state ``S`` (a
-    :class:`verifier.certificates.trapping._Search` with ``frozen``, ``level`` set), or
-    a one-line reason. ``cands``: the live neurons that are dying (``(j, end)``); every
+def search(S: Search, cands: list[tuple[int, str]] | None = None) -> dict | str:
+    """An accepted ``arc-length`` section for the search state ``S``, or a one-line
+    reason. ``cands``: the live neurons that are dying (``(j, end)``); every
     other live neuron must be fully active on ``X_T``."""
     H, flow = S.H, S.flow
     cands = list(cands or [])
@@ -134,11 +127,11 @@ def search_arc_length(S: Any, cands: list[tuple[int, str]] | None = None) -> dic
             return f"neuron {j + 1} is neither fully active on X_T nor dying"
     fit = affine_fit_data(S.problem)
     M = fit[:3]
-    lstar = round_significant(exact_fraction(fit[6].lower()), 20, up=False)
+    lstar = round_significant(exact_value(fit[6].lower()), 20, up=False)
     dying, theta = _dying_setup(S, cands)
     if dying:
         top = affine_risk_sup(S.problem, flow, S.s, active, S.terminal, fit[:6])
-        top_q = max(_exact(top), lstar)
+        top_q = max(exact_value(top), lstar)
         room = abs(top_q) * Fraction(1, 2 ** (S.prec - 8))  # above the checker's rounding
         digits = max(17, math.ceil(S.prec * math.log10(2)) + 3)
         level = round_significant(top_q + room, digits, up=True)
@@ -168,7 +161,7 @@ def search_arc_length(S: Any, cands: list[tuple[int, str]] | None = None) -> dic
             fixed = dict(theta)
             for d in dying:
                 vi = v_index(flow, H, d.neuron)
-                fixed[vi] = _v_interval(S, vi, vmargin[d.neuron])
+                fixed[vi] = v_interval(S, vi, vmargin[d.neuron])
             K = _box(S, Fraction(g), fixed)
             spec = _candidate(S, K, active, dying, M, lstar, level, fp)
             if isinstance(spec, str):
@@ -181,47 +174,42 @@ def search_arc_length(S: Any, cands: list[tuple[int, str]] | None = None) -> dic
                 vmargin[d.neuron] = 2 * d.drift + Fraction(1, 10**12)
         if isinstance(spec, str):
             continue
-        why = verify_trapping(S.problem, flow, S.signs, S.terminal, spec, S.prec)
-        if why is None:
+        verdict = S.verify(spec)
+        if verdict.ok:
             return spec
-        reason = f"checker rejected the candidate: {why}"
-        if why.startswith("cannot prove sup L(X_T)") and not dying:
-            S.set_level(S.slack * 10)  # room for the checker's own partition of X_T
+        reason = f"checker rejected the candidate: {verdict.reason}"
+        if not dying and S.retry(verdict):  # room for the checker's own partition of X_T
             level = S.level
     return reason
 
 
-def _drift_fits(S: Any, K, d: Dying) -> bool:
+def _drift_fits(S: Search, K, d: Dying) -> bool:
     vi = v_index(S.flow, S.H, d.neuron)
     return K[vi][0] < S.t_lo[vi] - d.drift and S.t_hi[vi] + d.drift < K[vi][1]
 
 
-def _candidate(S: Any, K, active, dying, M, lstar, level, fp) -> dict | str:
+def _candidate(S: Search, K, active, dying, M, lstar, level, fp) -> dict | str:
     """The section for the box ``K`` (constants proposed from rigorous cell bounds), or a
     reason."""
-    H, flow = S.H, S.flow
+    flow = S.flow
     if not all(fully_active(S.problem, flow, S.s, j, K) for j in active):
         return "the box leaves the fully active region"
     lam, trace = pl_estimate(S.problem, flow, S.s, active, K, M)
     if not lam > 0:
         return "the PL constant is not positive on the box"
-    mu = round_significant(_exact(lam) * 4 * Fraction(995, 1000), 8, up=False)
-    Lam = round_significant(_exact(trace.upper()) * Fraction(1001, 1000), 8, up=True)
+    mu = round_significant(exact_value(lam) * 4 * Fraction(995, 1000), 8, up=False)
+    Lam = round_significant(exact_value(trace.upper()) * Fraction(1001, 1000), 8, up=True)
     C_e = []
     if dying:
         est = rate_estimate(S.problem, flow, S.s, dying, K)
         pert = perturbation_bounds(S.problem, flow, S.s, active, dying,
-                                   _to_balls([(ball_of(lo).lower(), ball_of(hi).upper())
-                                              for lo, hi in K]), fp)
+                                   to_balls([(ball(lo).lower(), ball(hi).upper())
+                                             for lo, hi in K]), fp)
         for d, (km, cm), pe in zip(dying, est, pert):
-            if not km > 0:
-                return (f"neuron {d.neuron + 1}: cannot prove that the flow pushes its kink "
-                        f"towards {d.end} (rate lower bound {km:.3g} on the box)")
-            d.k = round_significant(Fraction(0.98 * km), 6, up=False)
-            d.C_v = round_significant(Fraction(1.02 * cm + 1e-300), 6, up=True)
-            drift = d.C_v * d.eps * d.eps / (2 * d.k)
-            d.drift = round_significant(drift, 6, up=True) if drift > 0 else Fraction(0)
-            pe_q = _exact(pe) if pe is not None else Fraction(0)
+            why = propose_rates(d, km, cm)
+            if why is not None:
+                return why
+            pe_q = exact_value(pe) if pe is not None else Fraction(0)
             C_e.append(round_significant(pe_q * Fraction(101, 100) + Fraction(1, 10**30), 6,
                                          up=True))
     E = sum((float(c) * float(d.eps) ** 2 / (2 * float(d.k)) for c, d in zip(C_e, dying)),
@@ -233,24 +221,53 @@ def _candidate(S: Any, K, active, dying, M, lstar, level, fp) -> dict | str:
         while length * length * mu < 4 * (level - lstar):
             length = round_significant(length * Fraction(1001, 1000), 8, up=True)
     return {
-        "kind": "arc-length",
+        "kind": KIND,
         "frozen": sorted(S.frozen),
         "active": active,
-        "dying": [{"neuron": d.neuron, "end": d.end, "eps": decimal_string(d.eps),
-                   "k": decimal_string(d.k), "C_v": decimal_string(d.C_v),
-                   "drift": decimal_string(d.drift), "C_e": decimal_string(c)}
-                  for d, c in zip(dying, C_e)],
-        "box": [[decimal_string(lo), decimal_string(hi)] for lo, hi in K],
-        "lstar": decimal_string(lstar),
-        "mu": decimal_string(mu),
-        "Lambda": decimal_string(Lam),
-        "level": decimal_string(level),
-        "length": decimal_string(length),
-        "bounds": {"v": [decimal_string(max(abs(K[v_index(flow, H, j)][0]),
-                                             abs(K[v_index(flow, H, j)][1])))
-                         for j in range(H)],
-                   "c": decimal_string(max(abs(K[-1][0]), abs(K[-1][1])))},
+        "dying": [{**entry(d), "C_e": decimal_text(c)} for d, c in zip(dying, C_e)],
+        "box": S.box_text(K),
+        **{key: decimal_text(q) for key, q in (("lstar", lstar), ("mu", mu), ("Lambda", Lam),
+                                               ("level", level), ("length", length))},
+        "bounds": S.bounds(K),
     }
 
 
-__all__ = ["search_arc_length"]
+def pl_estimate(problem: Any, flow: str, signs: Sequence[int], active: Sequence[int],
+                box: Sequence[tuple[Fraction, Fraction]], M: tuple[arb, arb, arb],
+                splits: int | None = None) -> tuple[arb, arb]:
+    """``(smallest lower bound of lambda_min(J J^T M), largest upper bound of
+    tr(J J^T M))`` over a uniform grid of ``splits`` parts per moving coordinate
+    (rigorous bounds on ``box``; for proposing)."""
+    H = problem.width
+    idx = [i for j in active for i in neuron_coordinates(flow, H, j)]
+    if splits is None:
+        splits = 4 if len(idx) <= 4 else 2
+    base = [ball(lo) if lo == hi else arb.union(ball(lo).lower(), ball(hi).upper())
+            for lo, hi in box]
+    parts = {}
+    for i in idx:
+        lo, hi = ball(box[i][0]).lower(), ball(box[i][1]).upper()
+        ends = [lo + (hi - lo) * k / splits for k in range(splits + 1)]
+        ends = [lo] + [e.mid() for e in ends[1:-1]] + [hi]
+        parts[i] = [arb.union(ends[k], ends[k + 1]) for k in range(splits)]
+    best, worst = None, arb(0)
+    for combo in itertools.product(*(parts[i] for i in idx)):
+        y = list(base)
+        for i, t in zip(idx, combo):
+            y[i] = t
+        lam, trace, _ = pl_bounds(flow, signs, H, active, y, M)
+        best = lam if best is None or lam < best else best
+        worst = trace if trace > worst else worst
+    return (best if best is not None else arb(0)), worst
+
+
+def attempt(S: Search, strategy: str) -> dict | list[str]:
+    """The accepted section, or the reasons why none was found: every live neuron must be
+    fully active on ``X_T`` (at least one) or dying."""
+    dyn = {j for j, _ in S.dying}
+    if S.full and all(j in S.full or j in dyn for j in S.live):
+        res = search(S, [c for c in S.dying if c[0] not in S.full])
+        return res if isinstance(res, dict) else [f"arc-length: {res}"]
+    if strategy == KIND:
+        return ["arc-length: some live neuron is neither fully active nor dying"]
+    return []

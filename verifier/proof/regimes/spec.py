@@ -15,7 +15,7 @@
  "bounds": {"v": "32.441461", "c": "38.128956"}}   // + "b" (normalized-weights), "rho" (standard)
 ```
 
-Numbers are exact decimal or ``p/q`` strings (:func:`verifier.checker.trapping.parse_exact`:
+Numbers are exact decimal or ``p/q`` strings (:func:`verifier.arith.numbers.parse_constant`:
 length, exponent and magnitude limits); cell ends may be ``null`` (infinite) only where the
 cover allows it. Nothing is evaluated.
 """
@@ -25,8 +25,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from verifier.regimes.cover import KINDS, NUMBERS, Cover, CoverError, Piece
-from verifier.regimes.geometry import Cell
+from verifier.arith.numbers import NumberError, fraction_text, parse_constant
+from verifier.proof.regimes.cover import KINDS, NUMBERS, Cover, CoverError, Piece
+from verifier.proof.regimes.geometry import Cell
 
 #: At most this many cells in one cover (the checker's work is linear in it).
 MAX_CELLS = 20_000
@@ -35,31 +36,26 @@ BOUND_KEYS = {"normalized": {"v", "c"}, "normalized-weights": {"v", "c", "b"},
               "standard": {"v", "c", "rho"}}
 
 
-def _text(q: Fraction) -> str:
-    return str(q)
-
-
 def encode(cover: Cover) -> dict:
     pieces = []
     for p in cover.pieces:
         d: dict[str, Any] = {"kind": p.kind}
         if p.kind == "lyapunov":
             d["side"] = p.side
-        d["cells"] = [[None if c.lo is None else _text(c.lo),
-                       None if c.hi is None else _text(c.hi)] for c in p.cells]
+        d["cells"] = [[None if c.lo is None else fraction_text(c.lo),
+                       None if c.hi is None else fraction_text(c.hi)] for c in p.cells]
         for k in NUMBERS[p.kind]:
-            d[k] = _text(p.numbers[k])
+            d[k] = fraction_text(p.numbers[k])
         pieces.append(d)
-    return {"kind": "regime-cover", "level": _text(cover.level), "pieces": pieces,
-            "bounds": {k: _text(v) for k, v in cover.bounds.items()}}
+    return {"kind": "regime-cover", "level": fraction_text(cover.level), "pieces": pieces,
+            "bounds": {k: fraction_text(v) for k, v in cover.bounds.items()}}
 
 
-def _exact(x: Any, what: str) -> Fraction:
-    from verifier.checker.trapping import TrapCheckError, parse_exact
-
+def number(x: Any, what: str) -> Fraction:
+    """An exact number of a cover (:func:`verifier.arith.numbers.parse_constant`)."""
     try:
-        return parse_exact(x, what)
-    except TrapCheckError as e:
+        return parse_constant(x, what)
+    except NumberError as e:
         raise CoverError(str(e)) from None
 
 
@@ -69,7 +65,7 @@ def decode(d: Any, flow: str) -> Cover:
         raise CoverError("a regime cover has exactly the keys kind, level, pieces, bounds")
     if d["kind"] != "regime-cover":
         raise CoverError("the argument kind must be regime-cover")
-    level = _exact(d["level"], "level")
+    level = number(d["level"], "level")
     if not isinstance(d["pieces"], list) or not d["pieces"]:
         raise CoverError("pieces must be a non-empty list")
     total = 0
@@ -97,13 +93,13 @@ def decode(d: Any, flow: str) -> Cover:
         for c in cells_d:
             if not isinstance(c, list) or len(c) != 2:
                 raise CoverError(f"piece {i}: a cell is [lo, hi]")
-            lo = None if c[0] is None else _exact(c[0], "cell lo")
-            hi = None if c[1] is None else _exact(c[1], "cell hi")
+            lo = None if c[0] is None else number(c[0], "cell lo")
+            hi = None if c[1] is None else number(c[1], "cell hi")
             cells.append(Cell(lo, hi))
-        nums = {k: _exact(pd[k], f"piece {i} {k}") for k in NUMBERS[kind]}
+        nums = {k: number(pd[k], f"piece {i} {k}") for k in NUMBERS[kind]}
         pieces.append(Piece(kind, cells, nums, side))
     b = d["bounds"]
     if not isinstance(b, dict) or set(b) != BOUND_KEYS[flow]:
         raise CoverError(f"bounds has exactly the keys {', '.join(sorted(BOUND_KEYS[flow]))}")
-    bounds = {k: _exact(v, f"bounds {k}") for k, v in b.items()}
+    bounds = {k: number(v, f"bounds {k}") for k, v in b.items()}
     return Cover(level, pieces, bounds)

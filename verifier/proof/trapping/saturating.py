@@ -1,6 +1,6 @@
-"""Independent re-verification of the *saturating-neuron* trapping argument.
+"""The *saturating-neuron* trapping argument, proven for a given section.
 
-Setting and notation as in :mod:`verifier.checker.trapping` (normalized flow). A live
+Setting and notation as in :mod:`verifier.proof.trapping.sublevel` (normalized flow). A live
 neuron ``j`` is *saturating at the end* ``e`` of ``[a, b]`` when its kink
 ``kappa = -tan phi_j`` is close to ``e`` and it is active on the rest of ``[a, b]``:
 ``w_j < 0`` and active on ``[a, kappa)`` (``e = b``), or ``w_j > 0`` and active on
@@ -42,8 +42,6 @@ and proven in ``docs/infinite-horizon.md`` (section "Saturating neurons"); in sh
 *Conclusion.* ``L - l* >= 0`` and ``|grad L|^2 >= mu (L - l*)`` on ``U``: the arc length
 after ``T`` is at most ``(2 / sqrt(mu)) sqrt(level - lstar) <= length < gap``, so the
 solution never reaches the boundary of ``U``.
-
-This module imports nothing from :mod:`verifier.certificates` or :mod:`verifier.integrate`.
 """
 
 from __future__ import annotations
@@ -55,32 +53,27 @@ from typing import Any
 from flint import arb
 
 from verifier.arith.balls import BallArithmetic
-from verifier.arith.precision import check_prec, precision
-from verifier.checker.arc_length import affine_fit
-from verifier.checker.dying import PointFunctions
-from verifier.checker.trapping import (
-    RiskField,
-    TrapCheckError,
-    _Budget,
-    _check_terminal,
-    _domain_ends,
-    _midpoint,
-    _to_balls,
-    ball_of,
-    bounds_cover,
+from verifier.arith.numbers import ball
+from verifier.field.pointwise import PointFunctions
+from verifier.proof.trapping.arc_length import affine_fit
+from verifier.proof.trapping.cells import Budget, prove_on_cells, to_balls
+from verifier.proof.trapping.neurons import domain_balls
+from verifier.proof.trapping.spec import (
+    Setting,
     check_keys,
-    containment,
-    neuron_coordinates,
-    neuron_dead,
     parse_bounds,
     parse_box,
-    parse_exact,
     parse_header,
-    sup_at_most,
-    terminal_ends,
+    parse_neuron,
+    parse_numbers,
+    require_bounds_cover,
+    require_contained,
+    require_gap,
+    require_sup_at_most,
 )
-from verifier.field import flows
+from verifier.proof.verdict import PROVEN, NotProven, Rejected, Verdict, require
 
+KIND = "saturating"
 KEYS = {"kind", "frozen", "saturating", "box", "lstar", "mu", "level", "length", "bounds"}
 
 #: Default number of cells for the branch and bound of the PL constant over ``U``.
@@ -103,22 +96,22 @@ def lambda_min_2x2(M11: arb, M12: arb, M22: arb) -> arb:
     return (2 * D / (T + disc.sqrt())).lower()
 
 
-def geometry(flow: str, end: str, phi: arb, problem: Any) -> str | None:
-    """Item 2 over a ball of ``phi_j`` (None: verified)."""
-    a, e = (ball_of(t) if isinstance(t, Fraction) else t for t in _domain_ends(problem))
+def geometry(flow: str, end: str, phi: arb, problem: Any) -> Verdict:
+    """Item 2 over a ball of ``phi_j``."""
+    a, e = domain_balls(problem)
     w = phi.cos()
     kappa = -phi.sin() / w
     if end == "b":
         if not w < 0:
-            return "w is not certainly negative on the box"
+            return NotProven("w is not certainly negative on the box")
         if not kappa.lower() > a.upper():
-            return "the kink is not certainly right of a on the box"
+            return NotProven("the kink is not certainly right of a on the box")
     else:
         if not w > 0:
-            return "w is not certainly positive on the box"
+            return NotProven("w is not certainly positive on the box")
         if not kappa.upper() < e.lower():
-            return "the kink is not certainly left of b on the box"
-    return None
+            return NotProven("the kink is not certainly left of b on the box")
+    return PROVEN
 
 
 def cell_mu(problem: Any, j: int, end: str, y: Sequence[arb], lam_M: arb,
@@ -126,7 +119,7 @@ def cell_mu(problem: Any, j: int, end: str, y: Sequence[arb], lam_M: arb,
     """A lower bound (exact ball) of ``lambda_J * mu_u`` over the cell ``y`` (item 4);
     0 when nothing can be said."""
     H = problem.width
-    a, e = (ball_of(t) if isinstance(t, Fraction) else t for t in _domain_ends(problem))
+    a, e = domain_balls(problem)
     phi, v, c = y[j], y[H + j], y[2 * H]
     w, sb = phi.cos(), phi.sin()
     rows = [(-v * sb, w, arb(0)), (v * w, sb, arb(1)), (-1 / _sq(w), arb(0), arb(0))]
@@ -173,103 +166,57 @@ def cell_mu(problem: Any, j: int, end: str, y: Sequence[arb], lam_M: arb,
 
 def prove_pl(problem: Any, j: int, end: str, box: Sequence[tuple[Fraction, Fraction]],
              mu: Fraction, lam_M: arb, moving: Sequence[int],
-             max_cells: int = PL_CELLS) -> str | None:
-    """Item 4 by bisection of the widest moving coordinate (None: proven)."""
+             max_cells: int = PL_CELLS) -> Verdict:
+    """Item 4 by bisection of the widest moving coordinate."""
     fp = PointFunctions(problem)
-    target = ball_of(mu)
-    stack = [[(ball_of(lo).lower(), ball_of(hi).upper()) for lo, hi in box]]
-    cells = 0
-    while stack:
-        B = stack.pop()
-        cells += 1
-        if cells > max_cells:
-            return "cell budget exhausted before a proof of the PL constant"
-        if cell_mu(problem, j, end, _to_balls(B), lam_M, fp) >= target:
-            continue
-        i = max((i for i in moving if B[i][0] != B[i][1]),
-                key=lambda i: float((B[i][1] - B[i][0]).upper()), default=None)
-        m = None if i is None else _midpoint(*B[i])
-        if i is None or not (B[i][0] < m < B[i][1]):
-            return "cannot prove the PL constant on a cell that cannot be bisected"
-        left, right = list(B), list(B)
-        left[i], right[i] = (B[i][0], m), (m, B[i][1])
-        stack += [right, left]
-    return None
+    target = ball(mu)
+    start = [(ball(lo).lower(), ball(hi).upper()) for lo, hi in box]
+    return prove_on_cells(to_balls(start), {i: start[i] for i in moving},
+                          lambda y: bool(cell_mu(problem, j, end, y, lam_M, fp) >= target),
+                          max_cells, "the PL constant")
 
 
-def parse_saturating(spec: Any, H: int, dim: int) -> dict:
+def parse(spec: Any, S: Setting) -> dict:
     """Validate the structure of a saturating section; numbers become Fractions."""
-    frozen = parse_header(spec, KEYS, "saturating", H)
+    H = S.H
+    frozen = parse_header(spec, KEYS, KIND, H)
     sat = spec["saturating"]
     check_keys(sat, {"neuron", "end"})
-    j = sat["neuron"]
-    if isinstance(j, bool) or not isinstance(j, int) or not 0 <= j < H:
-        raise TrapCheckError(f"saturating.neuron: not a neuron index in [0, {H})")
+    j = parse_neuron(sat["neuron"], H, "saturating.neuron")
     if sat["end"] not in ("a", "b"):
-        raise TrapCheckError("saturating.end must be 'a' or 'b'")
+        raise Rejected("saturating.end must be 'a' or 'b'")
     if j in frozen or len(frozen) != H - 1:
-        raise TrapCheckError("the saturating neuron must be the only one not frozen")
-    out = {"frozen": frozen, "neuron": j, "end": sat["end"],
-           "box": parse_box(spec["box"], dim)}
-    for key in ("lstar", "mu", "level", "length"):
-        out[key] = parse_exact(spec[key], key)
+        raise Rejected("the saturating neuron must be the only one not frozen")
+    out = {"frozen": frozen, "neuron": j, "end": sat["end"], "box": parse_box(spec["box"], S.dim),
+           **parse_numbers(spec, ("lstar", "mu", "level", "length"))}
     out["bv"], out["bc"] = parse_bounds(spec["bounds"], H)
     return out
 
 
-def check_saturating(problem: Any, flow: str, signs: Any, terminal: Sequence[arb],
-                     spec: Any, prec: int, max_cells: int) -> str | None:
-    """Verify a ``saturating`` section (module docstring); None when verified, else a
-    one-line reason. Raises :class:`TrapCheckError` on malformed input."""
-    flows.check_flow(flow)
-    check_prec(prec)
-    if flow != "normalized":
-        return "the saturating-neuron argument is implemented for the normalized flow"
-    H = problem.width
-    dim = flows.dim(flow, H)
-    s = flows.check_signs(signs, H, flow)
-    terminal = _check_terminal(terminal, dim)
-    sp_ = parse_saturating(spec, H, dim)
-    frozen, j, end, K = sp_["frozen"], sp_["neuron"], sp_["end"], sp_["box"]
-    lstar, mu, level, length = sp_["lstar"], sp_["mu"], sp_["level"], sp_["length"]
-    frozen_idx = sorted(i for f in frozen for i in neuron_coordinates(flow, H, f))
-    moving = [i for i in range(dim) if i not in frozen_idx]
-    names = flows.coordinate_names(flow, H)
-    if not (mu > 0 and length >= 0 and level >= lstar):
-        return "need mu > 0, length >= 0 and level >= lstar"
-    if not length * length * mu >= 4 * (level - lstar):
-        return "length is below (2 / sqrt(mu)) sqrt(level - lstar)"
-    with precision(prec):
-        for f in frozen:
-            if not neuron_dead(problem, flow, s, f, terminal):
-                return f"neuron {f + 1} is not certainly dead over the terminal box"
-        why = containment(K, terminal, frozen_idx, names)
-        if why is not None:
-            return why
-        why = bounds_cover(sp_["bv"], sp_["bc"], K, flow, H)
-        if why is not None:
-            return why
-        ends = terminal_ends(terminal)
-        gap = min(min(ends[i][0] - K[i][0], K[i][1] - ends[i][1]) for i in moving)
-        if not length < gap:
-            return (f"the arc length bound {float(length):.6g} is not below the distance "
-                    f"{float(gap):.6g} from X_T to the boundary of the box")
-        lo, hi = ball_of(K[j][0]).lower(), ball_of(K[j][1]).upper()
-        why = geometry(flow, end, lo if lo == hi else arb.union(lo, hi), problem)
-        if why is not None:
-            return f"saturating neuron {j + 1}: {why}"
-        M11, M12, M22, lstar_true = affine_fit(problem)
-        if not lstar_true.lower() >= ball_of(lstar).upper():
-            return "lstar is not certainly below the least-squares error of the affine fit"
-        lam_M = lambda_min_2x2(M11, M12, M22)
-        why = prove_pl(problem, j, end, K, mu, lam_M, moving, min(PL_CELLS, max_cells))
-        if why is not None:
-            return f"cannot prove |grad L|^2 >= mu (L - l*) on the box: {why}"
-        why = sup_at_most(RiskField(problem, flow, s), terminal, level, _Budget(max_cells))
-        if why is not None:
-            return why
-    return None
-
-
-__all__ = ["KEYS", "cell_mu", "check_saturating", "geometry", "lambda_min_2x2",
-           "parse_saturating", "prove_pl"]
+def check(S: Setting, sp: dict) -> None:
+    """Prove a ``saturating`` section, as :func:`parse` read it (module docstring); raises
+    :class:`~verifier.proof.verdict.Rejected` naming the first item that fails."""
+    require(S.flow == "normalized",
+            "the saturating-neuron argument is implemented for the normalized flow")
+    frozen, j, end, K = sp["frozen"], sp["neuron"], sp["end"], sp["box"]
+    lstar, mu, level, length = sp["lstar"], sp["mu"], sp["level"], sp["length"]
+    frozen_idx = S.coordinates(frozen)
+    moving = [i for i in range(S.dim) if i not in frozen_idx]
+    require(mu > 0 and length >= 0 and level >= lstar,
+            "need mu > 0, length >= 0 and level >= lstar")
+    require(length * length * mu >= 4 * (level - lstar),
+            "length is below (2 / sqrt(mu)) sqrt(level - lstar)")
+    S.require_dead(frozen)
+    require_contained(S, K, frozen_idx)
+    require_bounds_cover(S, sp["bv"], sp["bc"], K)
+    require_gap(S, K, moving, length)
+    lo, hi = ball(K[j][0]).lower(), ball(K[j][1]).upper()
+    geometry(S.flow, end, lo if lo == hi else arb.union(lo, hi), S.problem).require(
+        f"saturating neuron {j + 1}: ")
+    M11, M12, M22, lstar_true = affine_fit(S.problem)
+    require(lstar_true.lower() >= ball(lstar).upper(),
+            "lstar is not certainly below the least-squares error of the affine fit")
+    lam_M = lambda_min_2x2(M11, M12, M22)
+    prove_pl(S.problem, j, end, K, mu, lam_M, moving, min(PL_CELLS, S.max_cells)).require(
+        "cannot prove |grad L|^2 >= mu (L - l*) on the box: ")
+    require_sup_at_most(S, level, Budget(S.max_cells))

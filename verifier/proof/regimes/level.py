@@ -4,7 +4,8 @@ Every trajectory from the box stays in ``{L <= level}`` for all time: the risk d
 increase along a gradient flow (``d/dt L = -|grad L|^2``; ``L`` is C^1 with a locally
 Lipschitz gradient for the normalized flows, and for the standard flow away from
 ``(w, b) = (0, 0)``). The bound is proven by the depth-first branch and bound of the
-trapping checker (natural, mean-value and monotonicity bounds of ``L`` on cells).
+trapping arguments (:mod:`verifier.proof.trapping.cells`: natural, mean-value and
+monotonicity bounds of ``L`` on cells).
 """
 
 from __future__ import annotations
@@ -14,23 +15,24 @@ from fractions import Fraction
 from typing import Any
 
 from verifier.arith.exact import decimal_bounds
+from verifier.arith.numbers import ball, hull
 from verifier.arith.precision import precision
-from verifier.checker.trapping import RiskField, _bound, _Budget
 from verifier.field import flows
-from verifier.regimes.geometry import ball, hull
+from verifier.proof.trapping.cells import Budget, RiskField, prove_bound
+from verifier.proof.verdict import Verdict
 
 #: Branch-and-bound cells for the level of one box.
 LEVEL_CELLS = 20_000
 
 
 def prove_level(problem: Any, flow: str, signs: Any, box: list[tuple[Fraction, Fraction]],
-                level: Fraction, prec: int = 64, cells: int = LEVEL_CELLS) -> str | None:
-    """None when ``L <= level`` is proven on the whole box, else a one-line reason."""
+                level: Fraction, prec: int = 64, cells: int = LEVEL_CELLS) -> Verdict:
+    """The verdict on ``L <= level`` on the whole box."""
     s = flows.check_signs(signs, problem.width, flow)
     with precision(prec):
         field = RiskField(problem, flow, s)
         B = [(ball(lo).lower(), ball(hi).upper()) for lo, hi in box]
-        return _bound(field, B, ball(level), -1, _Budget(cells))
+        return prove_bound(field, B, ball(level), -1, Budget(cells))
 
 
 def propose_level(problem: Any, flow: str, signs: Any,

@@ -18,27 +18,20 @@ from functools import lru_cache
 from typing import Any
 
 from verifier.arith.balls import BallArithmetic
+from verifier.arith.numbers import hull
 from verifier.arith.precision import precision
 from verifier.field import flows
-from verifier.regimes.cover import CoverError
-from verifier.regimes.geometry import hull
+from verifier.problem import Problem
+from verifier.proof.regimes.cover import CoverError
+from verifier.proof.trapping.neurons import neuron_coordinates, neuron_dead
 
 #: Per-neuron bound keys besides v (the state coordinates that may grow).
 EXTRA = {"normalized": (), "normalized-weights": ("b",), "standard": ("rho",)}
 
 
-def _coords(flow: str, H: int, j: int) -> list[int]:
-    """Neuron ``j``'s state indices (the order of :mod:`verifier.field.flows`)."""
-    if flow == "standard":
-        return [j, H + j, 2 * H + j]
-    return [j, H + j]
-
-
 def dead_neurons(problem: Any, flow: str, signs: Any,
                  box: list[tuple[Fraction, Fraction]], prec: int) -> list[int]:
     """The neurons certainly dead at every point of the box."""
-    from verifier.checker.trapping import neuron_dead
-
     H = problem.width
     s = flows.check_signs(signs, H, flow)
     with precision(prec):
@@ -48,8 +41,6 @@ def dead_neurons(problem: Any, flow: str, signs: Any,
 
 @lru_cache(maxsize=16)
 def _width_one(text: tuple) -> Any:
-    from verifier.problem import Problem
-
     target, domain, density = text
     return Problem(target, list(domain), density, 1)
 
@@ -62,7 +53,7 @@ def width_one(problem: Any) -> Any:
 
 def reduced(flow: str, signs: Any, H: int, box: list, i: int) -> tuple[list, Any]:
     """Neuron ``i``'s coordinates and ``c`` (the width-1 state), and its sign."""
-    idx = _coords(flow, H, i) + [len(box) - 1]
+    idx = neuron_coordinates(flow, H, i) + [len(box) - 1]
     s = None if signs is None else [list(signs)[i]]
     return [box[k] for k in idx], s
 
