@@ -48,6 +48,7 @@ from verifier.field.moments import Moments
 from verifier.field.pieces import PieceError, Pieces, first_bad_point, split
 from verifier.field.taylor_cells import TaylorCellAntiderivative
 from verifier.field.vector_field import VectorField
+from verifier.presentation import present
 
 MAX_WIDTH = 256
 #: The normalised density's mass must be enclosed by a ball around 1 of radius below this.
@@ -274,15 +275,11 @@ class Problem:
 
     def _repr_html_(self) -> str:
         """Jupyter: a table of the problem (:func:`verifier.report.display.problem_html`)."""
-        from verifier.report.display import problem_html
-
-        return problem_html(self)
+        return present(self, "html")
 
     def _repr_latex_(self) -> str:
         """Jupyter: the risk functional (:func:`verifier.report.display.problem_latex`)."""
-        from verifier.report.display import problem_latex
-
-        return problem_latex(self)
+        return present(self, "latex")
 
     def describe(self) -> str:
         """A few lines: the problem, its pieces, how the moments are evaluated."""

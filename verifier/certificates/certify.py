@@ -11,7 +11,7 @@ trajectory of the flow satisfies ``|v_j(t)| <= R_v[j]`` and ``|c(t)| <= R_c`` fo
   be kept beyond ``t_reached``);
 * ``0 <= t <= T`` with status ``bounded-on-horizon`` also when the enclosure was lost
   at ``t_reached < T`` but ``energy_tail`` bounds the rest by the energy inequality
-  (:mod:`verifier.certificates.energy`; the file's ``tail``).
+  (:mod:`verifier.proof.energy`; the file's ``tail``).
 
 Everything a claim rests on is written exactly into the file, so that
 :mod:`verifier.checker` re-proves it without this module, and nothing else is: the
@@ -34,12 +34,12 @@ from flint import arb
 from verifier.arith.exact import canonical_vector, decimal_bounds
 from verifier.arith.numbers import exact_text, fraction_text, parse_horizon
 from verifier.arith.precision import precision
-from verifier.certificates.bounds import box_maxima, upper_text
 from verifier.certificates.certificate import FORMAT, Certificate
 from verifier.certificates.encode import encode_steps
-from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.field import flows
 from verifier.integrate import integrate
+from verifier.proof.bounds import box_maxima, upper_text
+from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 
 STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
 #: What a certificate may state (the checker's schema refuses more): precision in bits,
@@ -213,6 +213,6 @@ def _max_text(a, b: str) -> str:
 
 
 def _version() -> str:
-    from verifier import __version__
+    from verifier.version import __version__
 
     return __version__

@@ -42,13 +42,14 @@ from verifier.arith.numbers import (
     parse_rational,
 )
 from verifier.arith.precision import check_prec, precision
-from verifier.certificates.bounds import box_maxima
-from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.checker.budget import MAX_STEPS, BudgetError, check_steps
 from verifier.checker.load import LoadError, load_json, validate
 from verifier.checker.replay import Step, check_step
 from verifier.field import flows
+from verifier.proof.bounds import box_maxima
+from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.proof.sets import Doubleton
+from verifier.proof.trapping import verify_trapping
 from verifier.proof.verdict import Rejected
 
 
@@ -374,7 +375,7 @@ def _check_final(claim: list, final: list[arb], n: int) -> None:
 
 def _check_tail(field, flow: str, tail: dict, final: list[arb], horizon: Fraction,
                 t_reached: Fraction) -> list[arb]:
-    """Re-prove the energy tail (:mod:`verifier.certificates.energy`): ``L <= risk_sup``
+    """Re-prove the energy tail (:mod:`verifier.proof.energy`): ``L <= risk_sup``
     on the last set; return the box that contains the trajectory on
     ``[t_reached, horizon]``."""
     if flow not in ENERGY_FLOWS:
@@ -406,8 +407,6 @@ def _check_bounds(b: dict, Rv: list[arb], Rc: arb, H: int, status: str,
 
 
 def _check_trapping(problem, flow, signs, final, doc, prec, H) -> None:
-    from verifier.proof.trapping import verify_trapping
-
     spec = doc["trapping"]
     verify_trapping(problem, flow, signs, final, spec, prec).require("trapping: ")
     b = doc["bounds"]

@@ -142,7 +142,7 @@ def file_entry(case: Any, path: str | Path, wall_seconds: float,
 def generator() -> dict[str, str]:
     import flint
 
-    from verifier import __version__
+    from verifier.version import __version__
 
     return {"package": "ngf-verifier", "version": __version__,
             "python-flint": flint.__version__, "python": platform.python_version()}

@@ -64,7 +64,7 @@ def dumps(record: dict) -> bytes:
 def header(config: SweepConfig) -> dict:
     import flint
 
-    from verifier import __version__
+    from verifier.version import __version__
 
     return {"format": FORMAT, "kind": "header", "config": config.to_dict(),
             "config_hash": config.digest,

@@ -95,7 +95,7 @@ def sweep(
     split: ``"widest"`` or ``"sensitive"`` (:func:`verifier.sweep._task.choose_axis`).
     split_horizon: also bisect ``bounded-on-horizon`` boxes (with ``forever``).
     energy_tail: a box whose enclosure is lost before ``T`` is still bounded on
-        ``[0, T]`` by the energy inequality (:mod:`verifier.certificates.energy`),
+        ``[0, T]`` by the energy inequality (:mod:`verifier.proof.energy`),
         status ``bounded-on-horizon``; it is bisected like a failed box.
     regimes: first try to close every box by a regime cover
         (:func:`verifier.regimes.prove_region`, width 1), which proves it bounded for

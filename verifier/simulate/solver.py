@@ -25,7 +25,7 @@ from verifier.simulate._checks import (
     check_state,
     check_t_eval,
 )
-from verifier.simulate.trajectory import PiecewiseSolution, Status, Trajectory
+from verifier.simulate.trajectory import PiecewiseSolution, SimulationStatus, Trajectory
 
 #: Standard flow: stop when some ``hypot(w_j, b_j)`` falls below this.
 DEGENERATE_NORM: float = 1e-12
@@ -43,7 +43,7 @@ class _Run:
     sol: PiecewiseSolution
     events: list[tuple[float, int]] = field(default_factory=list)
     unresolved: list[tuple[float, int]] = field(default_factory=list)
-    status: Status = Status.SUCCESS
+    status: SimulationStatus = SimulationStatus.SUCCESS
     message: str = ""
 
 
@@ -130,10 +130,10 @@ def _integrate(problem: Any, y0: np.ndarray, horizon: float, flow: str,
     unresolved: list[tuple[float, int]] = []
     just_fired: set[int] = set()      # indices located at the current restart time
     stalled = 0
-    status, message = Status.SUCCESS, Status.SUCCESS.description
+    status, message = SimulationStatus.SUCCESS, SimulationStatus.SUCCESS.description
 
     if flow == "standard" and (j := _degenerate_neuron(y, width)) is not None:
-        status = Status.DEGENERATE_NEURON
+        status = SimulationStatus.DEGENERATE_NEURON
         message = f"|(w_{j + 1}, b_{j + 1})| < {DEGENERATE_NORM:g} at t=0"
         return _Run(np.array([0.0]), y0[None, :], PiecewiseSolution([], [], [], y0),
                     status=status, message=message)
@@ -174,10 +174,11 @@ def _integrate(problem: Any, y0: np.ndarray, horizon: float, flow: str,
             except RuntimeError as exc:  # brentq could not locate an event
                 failure = f"event location failed after t={t:.10g}: {exc}"
         if res is None:
-            status, message = Status.FAILED, failure
+            status, message = SimulationStatus.FAILED, failure
             break
         if res.status < 0:
-            status, message = Status.FAILED, f"{Status.FAILED.description}: {res.message}"
+            status = SimulationStatus.FAILED
+            message = f"{SimulationStatus.FAILED.description}: {res.message}"
             if res.t.size > 1 and res.sol is not None:
                 starts.append(t)
                 ends.append(float(res.t[-1]))
@@ -219,19 +220,20 @@ def _integrate(problem: Any, y0: np.ndarray, horizon: float, flow: str,
             just_fired.add(i)
         t, y = te, ye
         if hit_degenerate:
-            status = Status.DEGENERATE_NEURON
+            status = SimulationStatus.DEGENERATE_NEURON
             break
         if not np.all(np.isfinite(y)):
-            status, message = Status.FAILED, "non-finite state"
+            status, message = SimulationStatus.FAILED, "non-finite state"
             break
         stalled = stalled + 1 if te - t_seg <= 1e-12 * max(1.0, abs(te)) else 0
         if stalled >= MAX_STALLED_SEGMENTS:
-            status = Status.ZENO
-            message = (f"{Status.ZENO.description} ({stalled} restarts near t={te:.10g})")
+            status = SimulationStatus.ZENO
+            message = (f"{SimulationStatus.ZENO.description} ({stalled} restarts near t={te:.10g})")
             break
         if len(events) >= max_events:
-            status = Status.TOO_MANY_EVENTS
-            message = f"{Status.TOO_MANY_EVENTS.description} ({max_events}) at t={te:.10g}"
+            status = SimulationStatus.TOO_MANY_EVENTS
+            message = (f"{SimulationStatus.TOO_MANY_EVENTS.description} ({max_events}) "
+                       f"at t={te:.10g}")
             break
 
     ts = np.concatenate(ts_parts)

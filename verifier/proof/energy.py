@@ -25,9 +25,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from flint import arb, fmpq
+from flint import arb
 
 from verifier.arith.balls import BallArithmetic
+from verifier.arith.numbers import ball
 
 #: Flows whose state coordinates make the flow a Euclidean gradient flow of a C^1 risk.
 ENERGY_FLOWS = ("normalized", "normalized-weights")
@@ -43,8 +44,7 @@ def risk_upper(field, box: Sequence[arb]) -> arb:
 
 def radius(length: Fraction, risk_sup: Fraction) -> arb:
     """An exact upper bound of ``sqrt(length * risk_sup)``."""
-    q = Fraction(length) * Fraction(risk_sup)
-    return arb(fmpq(q.numerator, q.denominator)).sqrt().upper()
+    return ball(Fraction(length) * Fraction(risk_sup)).sqrt().upper()
 
 
 def tail_box(box: Sequence[arb], rho: arb) -> list[arb]:
