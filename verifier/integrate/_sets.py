@@ -40,6 +40,7 @@ from verifier.arith.exact import canonical_vector
 from verifier.integrate._frames import from_numpy, qr_basis, rigorous_inverse, to_numpy
 from verifier.proof.linalg import Vector, identity, matvec, mid_mat
 from verifier.proof.sets import (
+    Doubleton,
     linear_residual,
     quadratic_coefficients,
     quadratic_residual,
@@ -67,8 +68,25 @@ def next_frame(AB: arb_mat, r: Sequence[arb], split: bool) -> tuple[arb_mat, arb
     return Bn, Binv
 
 
+class _Lohner:
+    """What the Lohner sets share: their dimension, hull and reference point."""
+
+    xhat: Vector
+
+    @property
+    def dim(self) -> int:
+        return len(self.xhat)
+
+    def hull(self) -> Vector:
+        """A box containing the set."""
+        return set_hull(self)
+
+    def centre(self) -> Vector:
+        return list(self.xhat)
+
+
 @dataclass(frozen=True)
-class DoubletonSet:
+class DoubletonSet(_Lohner):
     """``xhat + C r0 + B r`` (module docstring)."""
 
     xhat: Vector
@@ -83,22 +101,8 @@ class DoubletonSet:
     @classmethod
     def from_box(cls, box: Sequence[arb]) -> DoubletonSet:
         """The set equal to the box (entries may be exact points)."""
-        n = len(box)
-        xhat = [x.mid() for x in box]
-        r0 = [x - m for x, m in zip(box, xhat)]
-        zero = [arb(0)] * n
-        return cls(xhat, identity(n), r0, identity(n), zero)
-
-    @property
-    def dim(self) -> int:
-        return len(self.xhat)
-
-    def hull(self) -> Vector:
-        """A box containing the set."""
-        return set_hull(self)
-
-    def centre(self) -> Vector:
-        return list(self.xhat)
+        d = Doubleton.from_box(box)
+        return cls(d.xhat, d.C, d.r0, d.B, d.r)
 
     def move(self, step: StepData) -> DoubletonSet:
         """The set enclosing the images of all points after the step."""
@@ -116,7 +120,7 @@ class DoubletonSet:
 
 
 @dataclass(frozen=True)
-class QuadraticSet:
+class QuadraticSet(_Lohner):
     """``{xhat + C r0 + q(r0) + B r : r0 in R0, r in R}``, ``q(r0)_i = r0^T S_i r0``:
     the Lohner doubleton with a quadratic part in the initial coordinates (a
     second-order Taylor model of the flow of the initial box with a box remainder).
@@ -141,16 +145,6 @@ class QuadraticSet:
         d = DoubletonSet.from_box(box)
         n = d.dim
         return cls(d.xhat, d.C, d.r0, d.B, d.r, tuple(arb_mat(n, n) for _ in range(n)))
-
-    @property
-    def dim(self) -> int:
-        return len(self.xhat)
-
-    def hull(self) -> Vector:
-        return set_hull(self)
-
-    def centre(self) -> Vector:
-        return list(self.xhat)
 
     def move(self, step: StepData) -> QuadraticSet:
         A = step.jacobian
