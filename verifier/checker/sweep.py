@@ -78,6 +78,7 @@ from verifier.checker.sweep_text import (
     STATUSES,
     describe_region,
     flow_text,
+    group,
     problem_text,
     summary_text,
 )
@@ -399,20 +400,6 @@ def _name(path: tuple, names: list[str]) -> str:
 
 
 # -- the summary ------------------------------------------------------------------------
-def _group(rows: list[dict], over: str, frac: Fraction, H: int, flow: str) -> dict:
-    v = [max(parse_rational(r["bounds"]["v"][j], "bounds", strict=True) for r in rows)
-         for j in range(H)]
-    c = max(parse_rational(r["bounds"]["c"], "bounds", strict=True) for r in rows)
-    out = {"fraction": decimal_text(frac), "leaves": len(rows), "over": over,
-           "v": [decimal_text(x) for x in v], "c": decimal_text(c)}
-    for key in EXTRA_BOUNDS[flow]:  # stated only when every leaf of the group states it
-        if all(key in r["bounds"] for r in rows):
-            out[key] = [decimal_text(max(parse_rational(r["bounds"][key][j], "bounds",
-                                                        strict=True)
-                                          for r in rows)) for j in range(H)]
-    return out
-
-
 def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
                      n_splits: int) -> dict:
     """The summary the leaves imply (exact), built independently of the sweep code."""
@@ -435,13 +422,13 @@ def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
     whole = "t >= 0" if len(fe) == len(rows) and not cfg.legacy else \
         f"0 <= t <= {decimal_text(tau)}"
     st = {
-        "horizon": (_group(ok, f"0 <= t <= {decimal_text(T)}", 1 - total["failed"], H, flow)
+        "horizon": (group(ok, f"0 <= t <= {decimal_text(T)}", 1 - total["failed"], H, flow)
                     if ok else None),
-        "forever": _group(fe, "t >= 0", total["bounded-forever"], H, flow) if fe else None,
+        "forever": group(fe, "t >= 0", total["bounded-forever"], H, flow) if fe else None,
         "failed": None if not fa else {
-            **_group(fa, f"0 <= t <= {decimal_text(t_min)}", total["failed"], H, flow),
+            **group(fa, f"0 <= t <= {decimal_text(t_min)}", total["failed"], H, flow),
             "t_reached_min": decimal_text(t_min)},
-        "region": _group(rows, whole, Fraction(1), H, flow),
+        "region": group(rows, whole, Fraction(1), H, flow),
     }
     out = {"kind": "summary", "region": describe_region(cfg.doc["region"]),
            "horizon": decimal_text(T), "leaves": len(rows), "splits": n_splits,

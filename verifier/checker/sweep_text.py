@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from verifier.arith.numbers import coordinate_or_none, decimal_text, parse_coordinate
+from verifier.arith.numbers import (
+    coordinate_or_none,
+    decimal_text,
+    parse_coordinate,
+    parse_rational,
+)
 
 #: Leaf statuses, in the order of the summary.
 STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
@@ -27,6 +32,23 @@ EXTRA_BOUNDS = {"normalized": (), "normalized-weights": ("b",), "standard": ("rh
 _FLOW_WORDS = {"normalized": "the normalized gradient flow",
                "normalized-weights": "the normalized-weights gradient flow",
                "standard": "the standard gradient flow"}
+
+
+def group(rows: list[dict], over: str, fraction: Fraction, H: int, flow: str) -> dict:
+    """A statement of the summary about the leaves ``rows``: their volume ``fraction``,
+    their count, the time set ``over`` and the largest of each of their bounds (a bound
+    besides ``v`` and ``c`` is stated only when every leaf of the group states it)."""
+    def top(key: str, j: int | None = None) -> str:
+        return decimal_text(max(parse_rational(r["bounds"][key] if j is None
+                                               else r["bounds"][key][j], "bounds", strict=True)
+                                for r in rows))
+
+    out = {"fraction": decimal_text(fraction), "leaves": len(rows), "over": over,
+           "v": [top("v", j) for j in range(H)], "c": top("c")}
+    for key in EXTRA_BOUNDS[flow]:
+        if all(key in r["bounds"] for r in rows):
+            out[key] = [top(key, j) for j in range(H)]
+    return out
 
 
 def describe_region(region: list[dict]) -> str:
@@ -66,7 +88,7 @@ def flow_text(flow: str, width: int, signs: list[int] | None) -> str:
 
 
 def _approx(q: str) -> str:
-    return f"{float(Fraction(q)):.4g}"
+    return f"{float(parse_rational(q, 'fraction', strict=True)):.4g}"
 
 
 def _bound_items(g: dict) -> list[str]:

@@ -23,12 +23,19 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from verifier.arith.numbers import parse_rational
+
 STATUS_COLORS = {"bounded-forever": "#2e7d32", "bounded-on-horizon": "#1565c0",
                  "failed": "#c62828"}
 #: Colours of the arguments that close a leaf; a tube leaf that is not bounded forever
 #: (not closed) is hatched.
 ARGUMENT_COLORS = {"regime-cover": "#6a1b9a", "dead-reduction": "#2e7d32", "tube": "#ef6c00"}
 _HATCH = {"bounded-forever": "", "bounded-on-horizon": "//", "failed": "xx"}
+
+
+def _value(text: str) -> float:
+    """A number of a file (exact text) as a float, for drawing."""
+    return float(parse_rational(text, "number", strict=True))
 
 
 def _axes_of(result: Any, axes: Sequence[str] | None) -> tuple[int, int | None]:
@@ -136,7 +143,7 @@ def status_figure(result: Any, axes: Sequence[str] | None = None,
                   at: dict[str, Any] | None = None) -> Figure:
     """Leaves coloured by status (green bounded forever, blue on [0, T], red failed)."""
     fr = result.fractions()
-    handles = [Patch(color=c, label=f"{s} ({float(Fraction(fr.get(s, '0'))):.3g} of R)")
+    handles = [Patch(color=c, label=f"{s} ({_value(fr.get(s, '0')):.3g} of R)")
                for s, c in STATUS_COLORS.items()]
     return _map(result, axes, at, lambda r: {"facecolor": STATUS_COLORS[r["status"]]},
                 handles, 3, f"status of the leaves (T = {float(result.config.horizon):g})")
@@ -150,7 +157,7 @@ def argument_figure(result: Any, axes: Sequence[str] | None = None,
 
     share = dict.fromkeys(ARGUMENT_COLORS, 0.0)
     for r in result.leaves.values():
-        share[leaf_argument(r)] += float(Fraction(r["fraction"]))
+        share[leaf_argument(r)] += _value(r["fraction"])
     handles = [Patch(color=c, label=f"{a} ({share[a]:.3g} of R)")
                for a, c in ARGUMENT_COLORS.items()]
     handles += [Patch(facecolor="white", edgecolor="black", hatch=h, label=f"tube, {s}")
@@ -163,7 +170,7 @@ def argument_figure(result: Any, axes: Sequence[str] | None = None,
 def _t_reached(r: dict, T: float) -> float:
     """How far the leaf's tube got; a regime cover integrates nothing and speaks about
     every ``t >= 0`` (drawn as ``T``)."""
-    return T if r["t_reached"] is None else float(Fraction(r["t_reached"]))
+    return T if r["t_reached"] is None else _value(r["t_reached"])
 
 
 def bounds_figure(result: Any, axes: Sequence[str] | None = None,
@@ -174,9 +181,9 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
     ix, iy = _axes_of(result, axes)
     rows, pos = slice_leaves(result, ix, iy, at)
     H = int(result.config.problem["width"])
-    panels = [(f"|v_{j + 1}| bound", lambda r, j=j: float(Fraction(r["bounds"]["v"][j])))
+    panels = [(f"|v_{j + 1}| bound", lambda r, j=j: _value(r["bounds"]["v"][j]))
               for j in range(H)]
-    panels.append(("|c| bound", lambda r: float(Fraction(r["bounds"]["c"]))))
+    panels.append(("|c| bound", lambda r: _value(r["bounds"]["c"])))
     ncols = len(panels) + 1
     fig = Figure(figsize=(4.2 * ncols, 4.0), layout="constrained")
     for k, (label, value) in enumerate(panels):
