@@ -12,4 +12,11 @@ bit for bit). The package holds
   (:mod:`~verifier.proof.picard`), split steps across a dying surface
   (:mod:`~verifier.proof.split`), what a step proves (:mod:`~verifier.proof.step`) and
   the sets it moves (:mod:`~verifier.proof.sets`, :mod:`~verifier.proof.linalg`);
+* what a certificate states besides its steps: the bounds over boxes
+  (:mod:`~verifier.proof.bounds`) and the energy tail (:mod:`~verifier.proof.energy`);
+* the infinite-horizon trapping arguments, one module per kind with a registry
+  (:mod:`verifier.proof.trapping`), and the regime covers of whole boxes
+  (:mod:`verifier.proof.regimes`);
+* verdicts (:mod:`~verifier.proof.verdict`): ``Proven`` or ``NotProven(reason)``, and the
+  one exception ``Rejected`` that carries a failed hypothesis.
 """
