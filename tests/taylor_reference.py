@@ -1,7 +1,7 @@
 """Reference Taylor recursions: one evaluation of the field per order, in jets.
 
 These are the integrator's recursions as they were before the straight-line programs
-and the blocked recursion (:func:`verifier.integrate._taylor._solution`); tests call
+and the blocked recursion (:func:`verifier.proof.coefficients.solution`); tests call
 them with the generic kernel (``VectorField.kernel``), so they share nothing with the
 new code but the arithmetics. Every coefficient is enclosed for every initial value
 of the box ``x0``:

@@ -49,6 +49,15 @@ def test_restrict(m, r, lo, hi, s):
         assert R.lower() >= lo - slack and R.upper() <= hi + slack
 
 
+def test_every_arithmetic_provides_the_compiled_functions():
+    from verifier.arith.base import FUNCTIONS
+    from verifier.arith.compile import COMPILED_FUNCTIONS
+
+    assert COMPILED_FUNCTIONS <= set(FUNCTIONS)
+    for ar in (BallArithmetic(), FloatArithmetic()):
+        assert all(callable(ar.fn(name)) for name in FUNCTIONS)
+
+
 def test_ge_is_three_valued():
     assert B.ge(arb(2), arb(1)) is True
     assert B.ge(arb(1), arb(2)) is False

@@ -2,7 +2,7 @@
 (Polyak–Łojasiewicz) argument for fully active neurons (with dying neurons as a
 perturbation), the ``dying``-neuron argument and the ``saturating``-neuron argument,
 searched by :func:`verifier.certificates.trapping.find_trapping` and re-verified by
-:func:`verifier.checker.trapping.verify_trapping` (docs/infinite-horizon.md).
+:func:`verifier.proof.trapping.verify_trapping` (docs/infinite-horizon.md).
 
 Quick tests use terminal boxes made up around float end states; two short certificates
 go through ``certify`` and ``check`` end to end. ``--runslow`` adds the acceptance suites:
@@ -28,10 +28,10 @@ from verifier import Problem
 from verifier.arith.precision import precision
 from verifier.certificates.certify import certify
 from verifier.certificates.trapping import find_trapping
-from verifier.checker.arc_length import affine_fit, pl_lower
 from verifier.checker.check import check_certificate
-from verifier.checker.trapping import verify_trapping
 from verifier.examples import acceptance_points
+from verifier.proof.trapping import verify_trapping
+from verifier.proof.trapping.arc_length import affine_fit, pl_lower
 from verifier.simulate import simulate
 
 # --------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ def test_arc_length_found_and_verified(p1, full_h1):
     assert res.configuration == ["fully-active"]
     spec = res.spec
     assert spec["kind"] == "arc-length" and spec["active"] == [0] and spec["frozen"] == []
-    assert verify_trapping(p1, "normalized", None, term, spec, 53) is None
+    assert verify_trapping(p1, "normalized", None, term, spec, 53).ok
     # every claimed number is an exact decimal string
     for key in ("lstar", "mu", "level", "length"):
         assert isinstance(spec[key], str) and re.fullmatch(r"-?\d+(\.\d+)?", spec[key])
@@ -168,7 +168,7 @@ def test_arc_length_tampering_rejected(p1, full_h1, name):
     spec = copy.deepcopy(res.spec)
     _arc_mutations()[name](spec)
     why = verify_trapping(p1, "normalized", None, term, spec, 53)
-    assert why is not None and "\n" not in why, name
+    assert not why.ok and "\n" not in why.reason, name
 
 
 def test_arc_length_refuses_far_from_the_fit(p1):
@@ -187,17 +187,17 @@ def test_arc_length_h2_and_dead_neuron():
     res = find_trapping(p, "normalized", None, term, budget_seconds=10)
     assert res.ok and res.spec["kind"] == "arc-length", res.reason
     assert res.spec["active"] == [0, 1]
-    assert verify_trapping(p, "normalized", None, term, res.spec, 53) is None
+    assert verify_trapping(p, "normalized", None, term, res.spec, 53).ok
     # one neuron dead (frozen), the other fully active
     y = _end_state(p, [1.4027, 3.9423, 1.7908, 0.3084, -0.2066], 20.0)
     term = _box(y, 1e-10)
     res = find_trapping(p, "normalized", None, term, budget_seconds=10)
     assert res.ok and res.spec["kind"] == "arc-length", res.reason
     assert res.spec["frozen"] == [1] and res.spec["active"] == [0]
-    assert verify_trapping(p, "normalized", None, term, res.spec, 53) is None
+    assert verify_trapping(p, "normalized", None, term, res.spec, 53).ok
     bad = copy.deepcopy(res.spec)
     bad["frozen"], bad["active"] = [], [0, 1]  # neuron 2 is dead, not fully active
-    assert verify_trapping(p, "normalized", None, term, bad, 53) is not None
+    assert not verify_trapping(p, "normalized", None, term, bad, 53).ok
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +217,7 @@ def test_arc_length_with_a_dying_neuron(full_and_dying_h2):
     spec = res.spec
     assert spec["active"] == [1] and [d["neuron"] for d in spec["dying"]] == [0]
     assert spec["dying"][0]["end"] == "a"
-    assert verify_trapping(p, "normalized", None, term, spec, 53) is None
+    assert verify_trapping(p, "normalized", None, term, spec, 53).ok
 
 
 @pytest.mark.parametrize("name", ["C_e", "k", "eps", "drift", "Lambda", "level", "length",
@@ -236,7 +236,7 @@ def test_arc_length_with_a_dying_neuron_tampering(full_and_dying_h2, name):
         spec["level"] = spec["lstar"]
     else:
         spec[name] = _scale(spec[name], Fraction(1, 10))
-    assert verify_trapping(p, "normalized", None, term, spec, 53) is not None, name
+    assert not verify_trapping(p, "normalized", None, term, spec, 53).ok, name
 
 
 @pytest.mark.parametrize("flow,signs,y0", [
@@ -248,10 +248,10 @@ def test_arc_length_other_flows(p1, flow, signs, y0):
     term = _box(y, 1e-10)
     res = find_trapping(p1, flow, signs, term, budget_seconds=10)
     assert res.ok and res.spec["kind"] == "arc-length", res.reason
-    assert verify_trapping(p1, flow, signs, term, res.spec, 53) is None
+    assert verify_trapping(p1, flow, signs, term, res.spec, 53).ok
     bad = copy.deepcopy(res.spec)
     bad["mu"] = _scale(bad["mu"], Fraction(3))
-    assert verify_trapping(p1, flow, signs, term, bad, 53) is not None
+    assert not verify_trapping(p1, flow, signs, term, bad, 53).ok
 
 
 # --------------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def test_dying_found_and_verified(p1, dying_h1):
     assert spec["kind"] == "dying" and spec["frozen"] == []
     (d,) = spec["dying"]
     assert d["neuron"] == 0 and d["end"] == "b"
-    assert verify_trapping(p1, "normalized", None, term, spec, 53) is None
+    assert verify_trapping(p1, "normalized", None, term, spec, 53).ok
     # the terminal box straddles phi_e = -pi/4 and the box reaches it
     assert float(term[0].lower()) < -math.pi / 4 < float(term[0].upper())
     assert float(spec["box"][0][0]) < -math.pi / 4
@@ -322,7 +322,7 @@ def test_dying_tampering_rejected(p1, dying_h1, name):
     spec = copy.deepcopy(res.spec)
     _dying_mutations()[name](spec)
     why = verify_trapping(p1, "normalized", None, term, spec, 53)
-    assert why is not None and "\n" not in why, name
+    assert not why.ok and "\n" not in why.reason, name
 
 
 def test_dying_refuses_a_reviving_neuron(p1):
@@ -341,7 +341,7 @@ def test_dying_spec_on_a_reviving_neuron_rejected(p1, dying_h1):
     spec = copy.deepcopy(res.spec)
     flipped = [term[0], -term[1], term[2]]
     spec["box"][1] = [str(-Fraction(spec["box"][1][1])), str(-Fraction(spec["box"][1][0]))]
-    assert verify_trapping(p1, "normalized", None, flipped, spec, 53) is not None
+    assert not verify_trapping(p1, "normalized", None, flipped, spec, 53).ok
 
 
 def test_dying_at_a_and_other_flow():
@@ -353,14 +353,14 @@ def test_dying_at_a_and_other_flow():
     res = find_trapping(p, "normalized", None, term, budget_seconds=10)
     assert res.ok and res.spec["kind"] == "dying", res.reason
     assert res.spec["dying"][0]["end"] == "a"
-    assert verify_trapping(p, "normalized", None, term, res.spec, 53) is None
+    assert verify_trapping(p, "normalized", None, term, res.spec, 53).ok
     q = Problem("x**2")
     y = _end_state(q, [-0.8, -1.0, 0.3], 4.0, "normalized-weights", [1])
     term = _box(y, 1e-12)
     res = find_trapping(q, "normalized-weights", [1], term, budget_seconds=10)
     assert res.ok and res.spec["kind"] == "dying", res.reason
-    assert verify_trapping(q, "normalized-weights", [1], term, res.spec, 53) is None
-    assert verify_trapping(q, "standard", None, term + [arb(0)], res.spec, 53) is not None
+    assert verify_trapping(q, "normalized-weights", [1], term, res.spec, 53).ok
+    assert not verify_trapping(q, "standard", None, term + [arb(0)], res.spec, 53).ok
 
 
 def test_dying_h2_with_a_dead_neuron():
@@ -372,10 +372,10 @@ def test_dying_h2_with_a_dead_neuron():
     assert res.ok and res.spec["kind"] == "dying", res.reason
     assert res.configuration == ["dying", "dead"]
     assert res.spec["frozen"] == [1] and res.spec["dying"][0]["neuron"] == 0
-    assert verify_trapping(p, "normalized", None, term, res.spec, 53) is None
+    assert verify_trapping(p, "normalized", None, term, res.spec, 53).ok
     bad = copy.deepcopy(res.spec)
     bad["frozen"] = []  # the dead neuron's coordinates then need faces: none are proven
-    assert verify_trapping(p, "normalized", None, term, bad, 53) is not None
+    assert not verify_trapping(p, "normalized", None, term, bad, 53).ok
 
 
 def _leaves(node, path=()):
@@ -405,7 +405,7 @@ def test_checker_never_raises_on_garbage(p1, full_h1, dying_h1, which):
             node = node[k]
         node[path[-1]] = rng.choice(junk)
         why = verify_trapping(p1, "normalized", None, term, spec, 53)
-        assert why is None or (isinstance(why, str) and "\n" not in why)
+        assert why.ok or "\n" not in why.reason
 
 
 def test_dying_h2_with_an_interior_neuron():
@@ -417,10 +417,10 @@ def test_dying_h2_with_an_interior_neuron():
     res = find_trapping(p, "normalized", None, term, budget_seconds=20)
     assert res.ok and res.spec["kind"] == "dying", res.reason
     assert res.configuration == ["dying", "interior"]
-    assert verify_trapping(p, "normalized", None, term, res.spec, 53) is None
+    assert verify_trapping(p, "normalized", None, term, res.spec, 53).ok
     bad = copy.deepcopy(res.spec)
     bad["level"] = _scale(bad["level"], Fraction(999, 1000))
-    assert verify_trapping(p, "normalized", None, term, bad, 53) is not None
+    assert not verify_trapping(p, "normalized", None, term, bad, 53).ok
 
 
 @pytest.mark.parametrize("y0,T,kind", [([0.3, 1.0, -0.2], 20.0, "arc-length"),
@@ -432,7 +432,7 @@ def test_high_precision(p1, y0, T, kind):
         term = [arb(float(t)) + arb(0, 1e-25) for t in y]
     res = find_trapping(p1, "normalized", None, term, prec=128, budget_seconds=10)
     assert res.ok and res.spec["kind"] == kind, res.reason
-    assert verify_trapping(p1, "normalized", None, term, res.spec, 128) is None
+    assert verify_trapping(p1, "normalized", None, term, res.spec, 128).ok
 
 
 # --------------------------------------------------------------------------------------
@@ -454,7 +454,7 @@ def test_saturating_found_and_verified(saturating_h1):
     assert res.ok and res.spec["kind"] == "saturating", res.reason
     assert res.configuration == ["saturating"]
     assert res.spec["saturating"] == {"neuron": 0, "end": "b"}
-    assert verify_trapping(p, "normalized", None, term, res.spec, 53) is None
+    assert verify_trapping(p, "normalized", None, term, res.spec, 53).ok
     assert 0.999 < -math.tan(y[0]) < 1  # the kink is inside, the neuron not fully active
     for signs in ([-1, -1, -1], [1, 1, 1]):  # sanity (floats): long runs stay in U
         y0 = [float(t.mid()) + s * float(t.rad()) for t, s in zip(term, signs)]
@@ -485,7 +485,7 @@ def test_saturating_tampering_rejected(saturating_h1, name):
     spec = copy.deepcopy(res.spec)
     _saturating_mutations()[name](spec)
     why = verify_trapping(p, "normalized", None, term, spec, 53)
-    assert why is not None and "\n" not in why, name
+    assert not why.ok and "\n" not in why.reason, name
 
 
 def test_saturating_refuses_too_early():
@@ -502,7 +502,7 @@ def test_saturating_spec_replayed_far_from_the_fit_rejected(saturating_h1):
     """The accepted section replayed on a terminal box far from the fit."""
     p, y, term, res = saturating_h1
     far = _box([y[0], y[1] * 1.05, y[2]], 1e-11)
-    assert verify_trapping(p, "normalized", None, far, res.spec, 53) is not None
+    assert not verify_trapping(p, "normalized", None, far, res.spec, 53).ok
 
 
 # --------------------------------------------------------------------------------------
@@ -530,13 +530,13 @@ def test_certificate_round_trip(y0, kind):
     assert not r.ok and r.message.startswith("trapping:")
 
 
-def test_checker_modules_do_not_import_the_search():
-    root = Path(__file__).resolve().parents[1] / "verifier" / "checker"
-    for name in ("trapping.py", "arc_length.py", "dying.py", "saturating.py"):
-        text = (root / name).read_text()
+def test_proof_modules_do_not_import_the_search():
+    root = Path(__file__).resolve().parents[1] / "verifier" / "proof" / "trapping"
+    for path in sorted(root.glob("*.py")):
+        text = path.read_text()
         imports = re.findall(r"^\s*(?:from|import)\s+([\w.]+)", text, re.MULTILINE)
-        assert not any(m.startswith(("verifier.certificates", "verifier.integrate"))
-                       for m in imports), name
+        assert not any(m.startswith(("verifier.certificates", "verifier.integrate",
+                                     "verifier.checker")) for m in imports), path.name
 
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from flint import arb
 
 from verifier import Problem
-from verifier.integrate import Status, StepKind, integrate
+from verifier.integrate import IntegrationStatus, StepKind, integrate
 from verifier.simulate import simulate
 
 SMOOTH_Y50 = (0.163955405353, 1.012855890723, -0.331609618635)
@@ -84,7 +84,7 @@ def smooth(x2):
 
 # -- quick subset ------------------------------------------------------------------------
 def test_smooth_case_contains_reference_and_is_tight(x2, smooth):
-    assert smooth.status is Status.REACHED and smooth.t_reached == 50
+    assert smooth.status is IntegrationStatus.REACHED and smooth.t_reached == 50
     assert contains(smooth.final, SMOOTH_Y50, 1e-12)
     assert smooth.max_width() <= 1e-12
     assert smooth.n_low_order == 0  # the neuron stays fully active
@@ -112,7 +112,7 @@ def test_kink_crossing(  # kink 1 crosses b = 1 and the breakpoint 1/3 early on
     tr = reference(p, y0, 3)
     assert tr.events, "the reference must cross a switching surface"
     tube = integrate(p, y0, 3)
-    assert tube.status is Status.REACHED
+    assert tube.status is IntegrationStatus.REACHED
     assert tube.n_low_order >= 1 and tube.crossings
     assert tube.max_width() <= 1e-9
     check_tube(tube, tr)
@@ -124,7 +124,7 @@ def test_box_initial_set_wrapping(x2):
     box = [(v - r, v + r) for v in y0]
     T = 5
     tube = integrate(x2, box, T)
-    assert tube.status is Status.REACHED
+    assert tube.status is IntegrationStatus.REACHED
     rng = np.random.default_rng(0)
     corners = np.array(np.meshgrid(*[[v - r, v + r] for v in y0])).reshape(3, -1).T
     samples = np.vstack([corners, y0 + rng.uniform(-r, r, size=(8, 3))])
@@ -173,7 +173,7 @@ def test_planted_bug_is_caught(x2, monkeypatch):
 def test_failure_is_explicit_width_limit(x2):
     box = [(-1, 1), (-1, 1), (-1, 1)]
     tube = integrate(x2, box, 5, width_limit=0.5)
-    assert tube.status is Status.WIDTH_LIMIT and not tube.ok
+    assert tube.status is IntegrationStatus.WIDTH_LIMIT and not tube.ok
     assert tube.t_reached == 0 or tube.t_reached < 5
     assert "width" in tube.message
 
@@ -181,14 +181,14 @@ def test_failure_is_explicit_width_limit(x2):
 def test_failure_is_explicit_singular_standard_flow():
     p = Problem("x**2", width=1)
     tube = integrate(p, [(-0.01, 0.01), (-0.01, 0.01), 0.5, 0.1], 1, flow="standard")
-    assert tube.status is Status.SINGULAR
+    assert tube.status is IntegrationStatus.SINGULAR
     assert tube.t_reached == 0
     assert "(w_j, b_j) = 0" in tube.status.value
 
 
 def test_step_budget(x2):
     tube = integrate(x2, [0.6, 0.5, 0.2], 50, max_steps=3)
-    assert tube.status is Status.MAX_STEPS and tube.n_steps == 3
+    assert tube.status is IntegrationStatus.MAX_STEPS and tube.n_steps == 3
     assert 0 < tube.t_reached < 50
 
 
@@ -301,7 +301,7 @@ def test_containment_and_tightness_T50(target, H, y0):
     p = Problem(target, width=H)
     tr = reference(p, y0, 50)
     tube = integrate(p, y0, 50)
-    assert tube.status is Status.REACHED, tube.message
+    assert tube.status is IntegrationStatus.REACHED, tube.message
     check_tube(tube, tr)
     assert tube.max_width() <= (1e-9 if H == 1 else 1e-7)
 
@@ -314,7 +314,7 @@ def test_dying_neuron_is_enclosed():
     y0 = [math.atan(-0.8), -1.0, 0.3]
     tr = reference(p, y0, 50)
     tube = integrate(p, y0, 50)
-    assert tube.status is Status.REACHED
+    assert tube.status is IntegrationStatus.REACHED
     check_tube(tube, tr)
     assert tube.n_low_order == 0 and len(tube.steps) < 1000
     assert tube.max_width() <= 1e-9
@@ -336,7 +336,7 @@ def test_standard_flow_T20(target, H, y0):
     p = Problem(target, width=H)
     tr = reference(p, y0, 20, flow="standard")
     tube = integrate(p, y0, 20, flow="standard")
-    assert tube.status is Status.REACHED, tube.message
+    assert tube.status is IntegrationStatus.REACHED, tube.message
     check_tube(tube, tr)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from verifier.arith.numbers import rational_text
+from verifier.arith.numbers import decimal_text
 from verifier.checker.check import check_certificate
 from verifier.checker.sweep import check_sweep_records
 
@@ -56,11 +56,11 @@ def _nudge(text: str, up: bool) -> str:
     """``text`` moved by a relative 1e-15 (more than the 17-digit rounding of the file)."""
     q = _q(text)
     step = abs(q) / 10**15 + Fraction(1, 10**40)
-    return rational_text(q + step if up else q - step)
+    return decimal_text(q + step if up else q - step)
 
 
 def _plus(text: str, amount: int = 1) -> str:
-    return rational_text(_q(text) + amount)
+    return decimal_text(_q(text) + amount)
 
 
 def _ball_shrunk(b: dict) -> dict:
@@ -99,14 +99,14 @@ def _header(doc: dict) -> list[Mutation]:
         ("prec up", _set(["prec"], doc["prec"] + 11)),
         ("prec down", _set(["prec"], doc["prec"] - 11)),
         ("horizon up", _set(["horizon"], lambda t: _plus(t))),
-        ("horizon down", _set(["horizon"], lambda t: rational_text(_q(t) / 2))),
+        ("horizon down", _set(["horizon"], lambda t: decimal_text(_q(t) / 2))),
         ("horizon 1e999", _set(["horizon"], "1e999")),
-        ("t_reached down", _set(["t_reached"], lambda t: rational_text(_q(t) / 2))),
+        ("t_reached down", _set(["t_reached"], lambda t: decimal_text(_q(t) / 2))),
         ("t_reached up", _set(["t_reached"], lambda t: _plus(t))),
         ("status failed", _set(["status"], "failed")),
         ("bounds v_1 down", _set(["bounds", "v", 0], lambda t: _nudge(t, False))),
         ("bounds c down", _set(["bounds", "c"], lambda t: _nudge(t, False))),
-        ("bounds c halved", _set(["bounds", "c"], lambda t: rational_text(_q(t) / 2))),
+        ("bounds c halved", _set(["bounds", "c"], lambda t: decimal_text(_q(t) / 2))),
         ("bounds v missing", _set(["bounds", "v"], lambda v: v[:-1])),
         ("bounds v extra", _set(["bounds", "v"], lambda v: v + v)),
         ("bounds over", _set(["bounds", "over"], "t >= 1")),
@@ -192,9 +192,9 @@ def _steps(doc: dict) -> list[Mutation]:
         st = steps[k]
         out += [
             (f"step {label} t1 later", _set(["steps", k, "t1"],
-                                            lambda t: rational_text(_q(t) + Fraction(1, 1024)))),
+                                            lambda t: decimal_text(_q(t) + Fraction(1, 1024)))),
             (f"step {label} t0 earlier", _set(["steps", k, "t0"],
-                                              lambda t: rational_text(_q(t) - Fraction(1, 1024)))),
+                                              lambda t: decimal_text(_q(t) - Fraction(1, 1024)))),
             (f"step {label} a priori last shrunk",
              _set(["steps", k, "apriori", n - 1], _ball_shrunk)),
             (f"step {label} xhat 0", _set(["steps", k, "set", "xhat", 0], _ball_shifted)),
@@ -295,9 +295,9 @@ def _trapping(doc: dict) -> list[Mutation]:
         ("trapping extra key", _set(["trapping", "note"], 1)),
         ("trapping bounds extra key", _set(["trapping", "bounds", "note"], 1)),
         ("trapping bounds v down", _set(["trapping", "bounds", "v", 0],
-                                        lambda t: rational_text(_q(t) / 2))),
+                                        lambda t: decimal_text(_q(t) / 2))),
         ("trapping bounds c down", _set(["trapping", "bounds", "c"],
-                                        lambda t: rational_text(_q(t) / 2))),
+                                        lambda t: decimal_text(_q(t) / 2))),
         ("trapping level 0", _set(["trapping", "level"], "0")),
         ("trapping level negative", _set(["trapping", "level"], "-1")),
         ("trapping box collapsed", _set(["trapping", "box"], lambda K: [
@@ -321,7 +321,7 @@ def _trapping(doc: dict) -> list[Mutation]:
     if kind == "arc-length":
         out += [
             ("trapping lstar 0", _set(["trapping", "lstar"], "0")),
-            ("trapping mu up", _set(["trapping", "mu"], lambda t: rational_text(_q(t) * 10))),
+            ("trapping mu up", _set(["trapping", "mu"], lambda t: decimal_text(_q(t) * 10))),
             ("trapping Lambda 0", _set(["trapping", "Lambda"], "0")),
             ("trapping length 0", _set(["trapping", "length"], "0")),
             ("trapping active none", _set(["trapping", "active"], [])),
@@ -427,7 +427,7 @@ def sweep_mutations(lines: list) -> list[Mutation]:
         ("leaf certificate initial", _set([leaf, "certificate", "initial", 2], ["-1", "0"])),
         ("leaf certificate reason", _set([leaf, "certificate", "reason"], "")),
         ("tail risk_sup down", _set([tail, "certificate", "tail", "risk_sup"],
-                                    lambda t: rational_text(_q(t) / 2))),
+                                    lambda t: decimal_text(_q(t) / 2))),
         ("tail from", _set([tail, "certificate", "tail", "from"], "1")),
         ("tail extra key", _set([tail, "certificate", "tail", "note"], 1)),
         ("tail dropped", lambda ls: ls[tail]["certificate"].pop("tail")),

@@ -4,7 +4,7 @@ order, domain ends of their sides or discontinuities of both sides.
 Each target of the family is either refused with one line, or split into pieces that
 agree with an *independent* reading of the text: SymPy's own evaluation of the parsed
 expression at rational points (SymPy evaluates ``Piecewise``, ``Abs``, ``sign`` and
-``Heaviside`` natively, none of :mod:`verifier.symbolic.pieces` is used) and the mean
+``Heaviside`` natively, none of :mod:`verifier.field.pieces` is used) and the mean
 of ``f`` by ``mpmath.quad`` on that evaluation. For a dead neuron the flow is
 ``c' = -2 (c - mean f)``, so a certificate must enclose ``c(T) = m (1 - e^(-2T))`` and
 bound ``|c|`` by at least ``|m|`` forever: a wrong reading of the target (the false

@@ -33,7 +33,7 @@ from verifier.arith.jets import Jet
 from verifier.arith.precision import precision, series_cap
 from verifier.arith.series import NotOnePiece, SeriesArithmetic
 from verifier.field.program import Program
-from verifier.integrate import _taylor
+from verifier.proof import coefficients as _taylor
 
 PROBLEMS = {
     "x2": ("x**2", None),
@@ -317,7 +317,7 @@ def test_derivative_programs_contain_point_derivatives():
         for i in range(n):
             for j in range(n):
                 for m in range(n):
-                    want = _taylor._parts(_taylor._parts(pt[i], n)[1][j], n)[1][m]
+                    want = _taylor.jet_parts(_taylor.jet_parts(pt[i], n)[1][j], n)[1][m]
                     got = out2[n + n * n + (n + i * n + j) * n + m]
                     got = arb(0) if got is None else arb(got)
                     assert got.contains(arb(want).mid()) or got.overlaps(arb(want))
@@ -396,7 +396,7 @@ def test_plain_and_blocked_recursions_agree():
     the solution) and one evaluation per order give overlapping coefficients."""
     F = _fresh(Problem("sin(3*x)", width=2).vector_field())
     box = [arb(v, 1e-4) for v in (-2.01, -0.75, -0.55, 0.57, -0.32)]
-    plain = _taylor._solution(F, box, 21, 0)[0]
+    plain = _taylor.solution(F, box, 21, 0)[0]
     for r in (1, 2, 5, 10, 21):
-        blocked = _taylor._solution(F, box, 21, r)[0]
+        blocked = _taylor.solution(F, box, 21, r)[0]
         assert all(a.overlaps(b) for ca, cb in zip(plain, blocked) for a, b in zip(ca, cb))

@@ -25,8 +25,8 @@ from verifier import Problem, integrate
 from verifier.certificates.certify import certify
 from verifier.checker.check import check_certificate
 from verifier.integrate._sets import DoubletonSet, QuadraticSet
-from verifier.integrate._status import StepKind
-from verifier.integrate._taylor import StepData, hessian_coefficients, variational_coefficients
+from verifier.proof.coefficients import hessian_coefficients, variational_coefficients
+from verifier.proof.step import StepData, StepKind
 from verifier.simulate import simulate
 
 

@@ -17,12 +17,12 @@ from verifier import Problem, simulate
 from verifier.arith.precision import precision
 from verifier.checker.regimes import check_region
 from verifier.field.pointwise import PointFunctions
+from verifier.proof.regimes.cover import CoverError
+from verifier.proof.regimes.geometry import Cell, Neuron
+from verifier.proof.regimes.lyapunov import check_cell
+from verifier.proof.regimes.static import gram_bounds
+from verifier.proof.regimes.statistics import ActivePieceStatistics
 from verifier.regimes import prove_region
-from verifier.regimes.cover import CoverError
-from verifier.regimes.geometry import Cell, Neuron
-from verifier.regimes.lyapunov import check_cell
-from verifier.regimes.static import gram_bounds
-from verifier.regimes.statistics import ActivePieceStatistics
 
 PI_BOX = (F(-31416, 10000), F(31416, 10000))
 R_NORMALIZED = [PI_BOX, (F(-1), F(1)), (F(-1), F(1))]

@@ -341,3 +341,21 @@ def test_problem_and_tube_rich_display(tube_and_problem):
         return Fraction(int(man)) * Fraction(2) ** int(e)
 
     assert Fraction(m.group(1)) <= exact(x.lower()) and exact(x.upper()) <= Fraction(m.group(2))
+
+
+def test_sweep_cases_run_as_their_command_line(tmp_path):
+    """reproduce runs a sweep case through the sweep API; the configuration is the one
+    ``verifier sweep`` builds from the case's command line (the manifest records it)."""
+    from verifier.cli import build_parser
+    from verifier.cli.sweep import config_from_args
+    from verifier.report.cases import SweepCase, all_cases
+    from verifier.report.reproduce import sweep_argv, sweep_config
+
+    cases = [c for c in all_cases() if isinstance(c, SweepCase)]
+    assert cases
+    for case in cases:
+        args = build_parser().parse_args(sweep_argv(case, tmp_path / case.file))
+        config, run = sweep_config(case)
+        assert config.to_dict() == config_from_args(args).to_dict(), case.name
+        assert run.get("workers") == args.workers, case.name
+        assert run.get("scheduler") == args.scheduler, case.name

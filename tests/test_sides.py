@@ -17,7 +17,7 @@ from verifier import Problem
 from verifier.arith.balls import BallArithmetic
 from verifier.arith.precision import precision
 from verifier.arith.series import NotOnePiece
-from verifier.integrate._taylor import expand
+from verifier.proof.taylor import expand
 
 
 @pytest.mark.parametrize("target", ["x**2", "Abs(x - 1/3)", "exp(x)"])

@@ -21,7 +21,7 @@ from verifier.plotting import (  # noqa: E402
     plot_risk,
     plot_trajectory,
 )
-from verifier.simulate import Status, Trajectory, simulate  # noqa: E402
+from verifier.simulate import SimulationStatus, Trajectory, simulate  # noqa: E402
 
 FLOWS = ("normalized", "normalized-weights", "standard")
 
@@ -231,7 +231,7 @@ def test_bad_inputs_raise_one_line_value_errors(kwargs):
 
 def test_standard_flow_stops_at_a_degenerate_neuron():
     traj = simulate(problem(1), [0.0, 0.0, 0.5, 0.1], 1.0, flow="standard")
-    assert traj.status == Status.DEGENERATE_NEURON == "degenerate-neuron"
+    assert traj.status == SimulationStatus.DEGENERATE_NEURON == "degenerate-neuron"
     assert not traj.success and "w_1" in traj.message
 
 

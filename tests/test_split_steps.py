@@ -27,7 +27,7 @@ from verifier import Problem, integrate
 from verifier.arith.precision import precision
 from verifier.certificates.certify import certify
 from verifier.checker.check import check_certificate
-from verifier.integrate._split import sides_of
+from verifier.proof.split import sides_of
 from verifier.simulate import simulate
 
 DYING = [str(math.atan(-0.8)), "-1", "0.3"]

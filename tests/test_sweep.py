@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 from verifier import Problem
+from verifier.arith.numbers import decimal_text
 from verifier.checker.sweep import check_sweep_file, check_sweep_records, read_lines
 from verifier.sweep import (
     SweepResult,
-    fraction_text,
     make_config,
     parse_range_text,
     read_sweep,
@@ -79,9 +79,9 @@ def slice_sweep(tmp_path_factory) -> Path:
 def test_fraction_text_is_exact():
     for q in [Fraction(0), Fraction(-31416, 10000), Fraction(1, 8), Fraction(1, 3),
               Fraction(-7, 6), Fraction(10**20 + 1, 2**70), Fraction(5)]:
-        assert Fraction(fraction_text(q)) == q
-    assert fraction_text(Fraction(-31416, 10000)) == "-3.1416"
-    assert fraction_text(Fraction(1, 3)) == "1/3"
+        assert Fraction(decimal_text(q)) == q
+    assert decimal_text(Fraction(-31416, 10000)) == "-3.1416"
+    assert decimal_text(Fraction(1, 3)) == "1/3"
 
 
 def test_outward_rounding_contains_the_given_interval():
@@ -267,7 +267,7 @@ def _summary_fraction(lines):
 
 def _summary_bound(lines):
     g = lines[-1]["statements"]["region"]
-    g["c"] = fraction_text(Fraction(g["c"]) / 2)
+    g["c"] = decimal_text(Fraction(g["c"]) / 2)
 
 
 def _summary_text(lines):
@@ -281,12 +281,12 @@ def _cert(lines, k=0):
 def _certificate_final(lines):
     cert = _cert(lines)
     lo, hi = cert["final_enclosure"][2]
-    cert["final_enclosure"][2] = [lo, fraction_text((Fraction(lo) + Fraction(hi)) / 2)]
+    cert["final_enclosure"][2] = [lo, decimal_text((Fraction(lo) + Fraction(hi)) / 2)]
 
 
 def _certificate_step(lines):
     cert = _cert(lines)
-    cert["steps"][1]["t1"] = fraction_text(Fraction(cert["steps"][1]["t1"]) * 2)
+    cert["steps"][1]["t1"] = decimal_text(Fraction(cert["steps"][1]["t1"]) * 2)
 
 
 def _certificate_trapping(lines):
@@ -296,7 +296,7 @@ def _certificate_trapping(lines):
 
 def _leaf_box(lines):
     rec = lines[_leaf_lines(lines)[0]]
-    rec["box"][2][1] = fraction_text(Fraction(rec["box"][2][1]) + Fraction(1, 10**12))
+    rec["box"][2][1] = decimal_text(Fraction(rec["box"][2][1]) + Fraction(1, 10**12))
 
 
 def _leaf_and_certificate_box(lines):

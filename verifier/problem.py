@@ -11,7 +11,7 @@ and evaluates it, its gradient and its Hessian in the three flows of
 Hypotheses checked at construction (each failure is a one-line ``ValueError``):
 ``a < b`` finite; ``f`` defined at every point of ``[a, b]``, continuous and
 Lipschitz there (piecewise analytic with a bounded derivative on every closed piece;
-the pieces are proven, :mod:`verifier.symbolic.pieces`); ``p`` defined almost
+the pieces are proven, :mod:`verifier.field.pieces`); ``p`` defined almost
 everywhere and bounded on every closed piece, nonnegative, of positive finite mass
 (it is normalized to mass 1, and the mass of the normalized density is proven to be 1
 in ball arithmetic). A rigorous upper bound of the Lipschitz constant of ``f`` is
@@ -34,7 +34,6 @@ from verifier.arith import (
     FloatArithmetic,
     JetArithmetic,
     MpmathArithmetic,
-    as_ball,
     check_prec,
     compile_expr,
     precision,
@@ -42,12 +41,14 @@ from verifier.arith import (
 from verifier.arith.batch import BatchArithmetic
 from verifier.arith.bounds import lower_bound, upper_bound
 from verifier.expr import ExpressionError, X, parse_expression, parse_number, to_text
+from verifier.expr.values import constant_ball
 from verifier.field import flows
 from verifier.field.kernel import evaluate
 from verifier.field.moments import Moments
+from verifier.field.pieces import PieceError, Pieces, first_bad_point, split
 from verifier.field.taylor_cells import TaylorCellAntiderivative
 from verifier.field.vector_field import VectorField
-from verifier.symbolic.pieces import PieceError, Pieces, first_bad_point, split
+from verifier.presentation import present
 
 MAX_WIDTH = 256
 #: The normalised density's mass must be enclosed by a ball around 1 of radius below this.
@@ -274,15 +275,11 @@ class Problem:
 
     def _repr_html_(self) -> str:
         """Jupyter: a table of the problem (:func:`verifier.report.display.problem_html`)."""
-        from verifier.report.display import problem_html
-
-        return problem_html(self)
+        return present(self, "html")
 
     def _repr_latex_(self) -> str:
         """Jupyter: the risk functional (:func:`verifier.report.display.problem_latex`)."""
-        from verifier.report.display import problem_latex
-
-        return problem_latex(self)
+        return present(self, "latex")
 
     def describe(self) -> str:
         """A few lines: the problem, its pieces, how the moments are evaluated."""
@@ -339,7 +336,7 @@ class Problem:
             return self._mp, [t if isinstance(t, mpmath.mpf) else mpmath.mpf(
                 t if not isinstance(t, str) else self._mp.const(parse_number(t))) for t in y]
         if arithmetic == "arb":
-            return self._ball, [as_ball(t) for t in y]
+            return self._ball, [constant_ball(t, coordinate=False) for t in y]
         raise ValueError(f"unknown arithmetic {arithmetic!r} (choose one of {ARITHMETICS})")
 
     def _run(self, y, flow, signs, arithmetic, prec, want_risk, want_grad, jets=False):

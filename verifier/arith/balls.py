@@ -16,6 +16,8 @@ import sympy as sp
 from flint import arb, ctx, fmpq
 
 from verifier.arith.base import Arithmetic
+from verifier.arith.compile import compile_constant
+from verifier.arith.numbers import parse_rational
 
 
 def ball_from_bounds(lo: arb, hi: arb) -> arb:
@@ -25,9 +27,10 @@ def ball_from_bounds(lo: arb, hi: arb) -> arb:
 
 def as_ball(value: object) -> arb:
     """A ball from an ``arb``, an ``int``, a SymPy/fractions rational, an exact
-    decimal string, or a ``(lo, hi)`` pair of those (the interval hull).
+    decimal or fraction string, or a ``(lo, hi)`` pair of those (the interval hull).
 
-    Python floats are taken at their exact binary value.
+    Python floats are taken at their exact binary value. Constants such as ``"pi"`` are
+    expressions: :func:`verifier.expr.values.constant_ball` reads them.
     """
     if isinstance(value, arb):
         return value
@@ -45,10 +48,11 @@ def as_ball(value: object) -> arb:
         return arb(fmpq(fr.numerator, fr.denominator))
     if isinstance(value, Fraction):
         return arb(fmpq(value.numerator, value.denominator))
-    if isinstance(value, str | sp.Basic):
-        from verifier.expr import parse_number
-
-        return BallArithmetic().const(parse_number(value))
+    if isinstance(value, sp.Rational):
+        return arb(fmpq(int(value.p), int(value.q)))
+    if isinstance(value, str):
+        q = parse_rational(value, "number")
+        return arb(fmpq(q.numerator, q.denominator))
     raise ValueError(f"cannot make a ball from {value!r}")
 
 
@@ -69,8 +73,6 @@ class BallArithmetic(Arithmetic):
         try:
             return self._consts[key]
         except KeyError:
-            from verifier.arith.compile import compile_constant
-
             val = compile_constant(expr)(self)
             self._consts[key] = val
             return val

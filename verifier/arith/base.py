@@ -22,6 +22,8 @@ from typing import Any
 
 import sympy as sp
 
+from verifier.arith.compile import compile_constant, slot_expr
+
 Value = Any
 
 #: Names of the elementary and special functions every arithmetic provides.
@@ -57,8 +59,6 @@ class Arithmetic:
         try:
             return self._consts[expr]
         except KeyError:
-            from verifier.arith.compile import compile_constant
-
             val = compile_constant(expr)(self)
             self._consts[expr] = val
             return val
@@ -82,8 +82,6 @@ class Arithmetic:
         try:
             return cache[slot]
         except KeyError:
-            from verifier.arith.compile import slot_expr
-
             val = cache[slot] = self.const(slot_expr(slot))
             return val
 

@@ -16,8 +16,6 @@ from typing import Any
 
 import sympy as sp
 
-from verifier.arith.base import FUNCTIONS
-
 Compiled = Callable[..., Any]
 
 _SYMPY_FUNCTIONS: dict[type, str] = {
@@ -26,7 +24,9 @@ _SYMPY_FUNCTIONS: dict[type, str] = {
     sp.cosh: "cosh", sp.tanh: "tanh", sp.asinh: "asinh", sp.erf: "erf",
     sp.erfi: "erfi", sp.Ei: "Ei", sp.Si: "Si", sp.Ci: "Ci", sp.Abs: "Abs",
 }
-assert set(_SYMPY_FUNCTIONS.values()) <= set(FUNCTIONS)
+#: The function names compiled closures call (each arithmetic provides them:
+#: :data:`verifier.arith.base.FUNCTIONS`, a test checks the inclusion).
+COMPILED_FUNCTIONS = frozenset(_SYMPY_FUNCTIONS.values())
 
 
 # Registry of constant subexpressions: closures refer to a constant by its slot

@@ -6,20 +6,21 @@ through binary floats in many readers). :func:`decode_ball` returns a ball
 that *contains* the encoded one (Arb's radius type may round the radius up by
 one unit in its 30th bit; it never rounds it down), so a decoded enclosure is
 still an enclosure. :func:`decimal_bounds` gives outward-rounded decimal
-strings ``[lo, hi]`` for people and scripts.
+strings ``[lo, hi]`` for people and scripts (:func:`verifier.arith.numbers.round_text`).
 
 Files are untrusted: the decoder checks types and sizes before any arithmetic
-and raises :class:`EncodingError` (a ``ValueError``) with one line.
+and raises :class:`EncodingError` (a :class:`~verifier.arith.numbers.NumberError`) with
+one line.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
-from fractions import Fraction
 
 from flint import arb
+
+from verifier.arith.numbers import NumberError, exact_value, round_text
 
 MAX_MANTISSA_DIGITS = 25_000  # > 65536 bits, the largest precision offered
 MAX_EXPONENT = 10**7
@@ -27,8 +28,8 @@ MAX_EXPONENT = 10**7
 _INT = re.compile(rf"-?[0-9]{{1,{MAX_MANTISSA_DIGITS}}}\Z")
 
 
-class EncodingError(ValueError):
-    """A malformed or out-of-range encoded number."""
+class EncodingError(NumberError):
+    """A malformed or out-of-range encoded ball."""
 
 
 def _dyadic(x: arb) -> list:
@@ -80,41 +81,8 @@ def decimal_bounds(x: arb, digits: int = 17) -> list[str]:
     """``[lo, hi]`` as decimal strings with ``lo <= every point of x <= hi``."""
     if not x.is_finite():
         raise EncodingError(f"cannot write bounds of a non-finite ball {x}")
-    lo = _round(x.lower(), digits, down=True)
-    hi = _round(x.upper(), digits, down=False)
-    return [lo, hi]
-
-
-def _round(v: arb, digits: int, down: bool) -> str:
-    """A decimal string ``s`` with ``s <= v`` (down) or ``s >= v`` (up); ``v`` exact."""
-    m, e = v.man_exp()
-    q = Fraction(int(m)) * (Fraction(2) ** int(e))
-    if q == 0:
-        return "0"
-    k = len(str(abs(q.numerator) // q.denominator)) - 1 if abs(q) >= 1 else -len(
-        str(q.denominator // abs(q.numerator))
-    )
-    shift = digits - 1 - k  # keep `digits` significant digits
-    scaled = q * Fraction(10) ** shift
-    n = math.floor(scaled) if down else math.ceil(scaled)
-    return _decimal(n, shift)
-
-
-def _decimal(n: int, shift: int) -> str:
-    """The exact decimal text of ``n * 10**-shift``."""
-    sign = "-" if n < 0 else ""
-    digits = str(abs(n))
-    exp10 = len(digits) - 1 - shift
-    if abs(exp10) > 12:  # scientific notation, still exact
-        mant = digits.rstrip("0") or "0"
-        frac = mant[1:]
-        return f"{sign}{mant[0]}{'.' + frac if frac else ''}e{exp10}"
-    if shift <= 0:
-        return sign + digits + "0" * (-shift)
-    if len(digits) <= shift:
-        digits = "0" * (shift - len(digits) + 1) + digits
-    head, tail = digits[:-shift], digits[-shift:].rstrip("0")
-    return sign + head + ("." + tail if tail else "")
+    return [round_text(exact_value(x.lower()), digits, up=False),
+            round_text(exact_value(x.upper()), digits, up=True)]
 
 
 def encode_matrix(M) -> list[list[dict]]:
@@ -129,14 +97,6 @@ def decode_matrix(v, n: int, what: str = "matrix"):
     if not isinstance(v, list) or len(v) != n:
         raise EncodingError(f"{what}: expected {n} rows")
     return arb_mat([decode_vector(row, n, what) for row in v])
-
-
-def exact_fraction(x: arb) -> Fraction:
-    """The exact rational value of an exact ball (radius 0)."""
-    if x.rad() != 0 or not x.is_finite():
-        raise EncodingError(f"not an exact finite number: {x}")
-    m, e = x.man_exp()
-    return Fraction(int(m)) * (Fraction(2) ** int(e))
 
 
 def canonical(x: arb) -> arb:

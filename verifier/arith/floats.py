@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 from scipy import special
 
-from verifier.arith.base import Arithmetic
+from verifier.arith.points import PointArithmetic
 
 
 def _ei(x: float) -> float:
     return float(special.expi(x))
 
 
-class FloatArithmetic(Arithmetic):
+class FloatArithmetic(PointArithmetic, functions=math):
     """IEEE doubles; every comparison is decided."""
 
     name = "float"
@@ -46,34 +45,6 @@ class FloatArithmetic(Arithmetic):
     def sign(self, x: float) -> int:
         return (x > 0) - (x < 0)
 
-    def max(self, x: float, y: float) -> float:
-        return x if x >= y else y
-
-    def min(self, x: float, y: float) -> float:
-        return x if x <= y else y
-
-    def restrict(self, x, lo, hi, open_left=False, open_right=False):
-        if (open_left or x >= lo) and (open_right or x <= hi):
-            return x
-        return None
-
-    def union(self, values: Sequence[float]) -> float:
-        return values[0]
-
-    f_sin = staticmethod(math.sin)
-    f_cos = staticmethod(math.cos)
-    f_tan = staticmethod(math.tan)
-    f_exp = staticmethod(math.exp)
-    f_log = staticmethod(math.log)
-    f_sqrt = staticmethod(math.sqrt)
-    f_atan = staticmethod(math.atan)
-    f_asin = staticmethod(math.asin)
-    f_acos = staticmethod(math.acos)
-    f_sinh = staticmethod(math.sinh)
-    f_cosh = staticmethod(math.cosh)
-    f_tanh = staticmethod(math.tanh)
-    f_asinh = staticmethod(math.asinh)
-    f_erf = staticmethod(math.erf)
     f_Abs = staticmethod(abs)
     f_Ei = staticmethod(_ei)
 

@@ -6,14 +6,12 @@ sets mpmath's working precision.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import mpmath
 
-from verifier.arith.base import Arithmetic
+from verifier.arith.points import PointArithmetic
 
 
-class MpmathArithmetic(Arithmetic):
+class MpmathArithmetic(PointArithmetic, functions=mpmath):
     """mpmath ``mpf``; every comparison is decided on the rounded values."""
 
     name = "mpmath"
@@ -53,34 +51,6 @@ class MpmathArithmetic(Arithmetic):
     def sign(self, x) -> int:
         return int(mpmath.sign(x))
 
-    def max(self, x, y):
-        return x if x >= y else y
-
-    def min(self, x, y):
-        return x if x <= y else y
-
-    def restrict(self, x, lo, hi, open_left=False, open_right=False):
-        if (open_left or x >= lo) and (open_right or x <= hi):
-            return x
-        return None
-
-    def union(self, values: Sequence):
-        return values[0]
-
-    f_sin = staticmethod(mpmath.sin)
-    f_cos = staticmethod(mpmath.cos)
-    f_tan = staticmethod(mpmath.tan)
-    f_exp = staticmethod(mpmath.exp)
-    f_log = staticmethod(mpmath.log)
-    f_sqrt = staticmethod(mpmath.sqrt)
-    f_atan = staticmethod(mpmath.atan)
-    f_asin = staticmethod(mpmath.asin)
-    f_acos = staticmethod(mpmath.acos)
-    f_sinh = staticmethod(mpmath.sinh)
-    f_cosh = staticmethod(mpmath.cosh)
-    f_tanh = staticmethod(mpmath.tanh)
-    f_asinh = staticmethod(mpmath.asinh)
-    f_erf = staticmethod(mpmath.erf)
     f_erfi = staticmethod(mpmath.erfi)
     f_Ei = staticmethod(mpmath.ei)
     f_Si = staticmethod(mpmath.si)

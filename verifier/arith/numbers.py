@@ -1,26 +1,44 @@
-"""Exact numbers typed by people or read from files: one parser, one set of limits.
+"""Exact numbers: one parser, one set of limits, one printer family, one error class.
 
-Horizons, initial values, region ends, leaf sizes and the numbers of a certificate are
-exact rationals written as decimal or fraction text (``"20"``, ``"-0.25"``, ``"1e-3"``,
-``"3/7"``). :func:`parse_rational` reads them without ever going through a binary float:
-the text is matched against a pattern *before* any arithmetic (at most
-:data:`MAX_CHARS` characters, a decimal exponent of at most :data:`MAX_EXPONENT` in
-magnitude), so ``"1e999999999"`` costs nothing and ``"nan"``, ``"inf"``, ``"0x10"`` or
-``"1_000"`` are refused. Python ``int`` and :class:`~fractions.Fraction` are taken as
-they are; ``float`` is refused (give the decimal you mean; :func:`exact_text` accepts a
-float for the API's convenience, by its shortest decimal ``repr``).
+Horizons, initial values, region ends, the times and bounds of a certificate and the
+constants of a trapping or region argument are exact rationals written as decimal or
+fraction text (``"20"``, ``"-0.25"``, ``"1e-3"``, ``"3/7"``). Everything in the package
+that reads or writes such a number goes through this module.
+
+**Reading** (:func:`parse_rational`). The text is matched against a pattern *before* any
+arithmetic (at most :data:`MAX_CHARS` characters, a decimal exponent of at most
+:data:`MAX_EXPONENT` in magnitude), so ``"1e999999999"`` costs nothing and ``"nan"``,
+``"inf"``, ``"0x10"`` or ``"1_000"`` are refused. Two grammars, one a subset of the other:
+
+* what people type (the API and the command line): ``[+-]digits[.digits][e[+-]digits][/digits]``
+  with ``.5`` and ``5.`` allowed; Python ``int`` and :class:`~fractions.Fraction` are taken
+  as they are; ``float`` is refused (give the decimal you mean; :func:`exact_text` accepts
+  a float for the API's convenience, by its shortest decimal ``repr``);
+* what files hold (``strict=True``; the checker and every reader of a file): a string of
+  the form :data:`FILE_TEXT` only, ``-digits[.digits][e[+-]digits][/digits]``: exactly the
+  forms the printers below write.
 
 Quantities with a range of their own: :func:`parse_horizon` (``0 < T <=``
-:data:`MAX_HORIZON`) and :func:`parse_coordinate` (``|x| <=`` :data:`MAX_COORDINATE`, an
-initial value or a region end). :func:`parse_initial` builds the initial balls of an
-integration. Every failure is a :class:`NumberError` (a ``ValueError``) with one line.
+:data:`MAX_HORIZON`), :func:`parse_coordinate` (``|x| <=`` :data:`MAX_COORDINATE`, an
+initial value or a region end) and :func:`parse_constant` (``|x| <`` :data:`MAX_CONSTANT`,
+a number of a trapping or region argument).
+
+**Writing.** :func:`fraction_text` (``"p/q"``, the form of a certificate's times),
+:func:`decimal_text` (a plain decimal when the denominator is ``2^a 5^b``, else ``"p/q"``;
+sweeps and trapping boxes), :func:`round_text` (outward rounding to significant digits,
+the bounds of a certificate), and the directed roundings :func:`round_decimal`,
+:func:`round_significant` with which searches propose short decimals.
+
+**Balls.** :func:`ball` and :func:`hull` enclose rationals in ``flint.arb`` balls (exactly
+when dyadic); :func:`exact_value` is the rational value of an exact ball.
+
+Every failure is a :class:`NumberError` (a ``ValueError``) with one line.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -34,10 +52,12 @@ MAX_EXPONENT = 1000
 MAX_HORIZON = 10**6
 #: Largest magnitude of an initial value or region end.
 MAX_COORDINATE = 10**12
+#: The constants of a trapping or region argument are below this in magnitude.
+MAX_CONSTANT = 10**100
 
-#: The form in which files store exact numbers (and the checker reads them).
-STRICT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]{1,4})?(/[0-9]+)?\Z")
-_RATIONAL_TEXT = re.compile(
+#: The form in which files store exact numbers (and every reader of a file reads them).
+FILE_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?(/[0-9]+)?\Z")
+_TEXT = re.compile(
     r"([-+]?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([-+]?[0-9]+))?(?:/([0-9]+))?\Z")
 
 
@@ -45,64 +65,94 @@ class NumberError(ValueError):
     """Text that is not an acceptable exact number (one line)."""
 
 
-def _show(value: Any, limit: int = 40) -> str:
+def show(value: Any, limit: int = 40) -> str:
+    """``value`` quoted on one line, at most ``limit`` characters (for messages)."""
     text = value if isinstance(value, str) else repr(value)
     text = " ".join(text.split())
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
+# -- reading ---------------------------------------------------------------------------
 def is_rational_text(text: Any) -> bool:
     """Whether ``text`` is written as a decimal or fraction (whatever its size)."""
-    return isinstance(text, str) and _RATIONAL_TEXT.match(text.strip()) is not None
+    return isinstance(text, str) and _TEXT.match(text.strip()) is not None
 
 
-def parse_rational(value: Any, what: str = "number") -> Fraction:
-    """An exact rational from an ``int``, a ``Fraction`` or decimal / fraction text."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise NumberError(f"{what}: give an exact decimal or fraction, not {_show(value)}")
-    if isinstance(value, int):
+def parse_rational(value: Any, what: str = "number", *, strict: bool = False) -> Fraction:
+    """An exact rational from decimal or fraction text (module docstring); with
+    ``strict`` only a string in the file form :data:`FILE_TEXT`, else also an ``int`` or
+    a ``Fraction``."""
+    if strict:
+        if not isinstance(value, str) or len(value) > MAX_CHARS or not FILE_TEXT.match(value):
+            raise NumberError(f"{what}: not an exact decimal or fraction string "
+                              f"(-12.5e-3, 3/7): {show(value)}")
+    elif isinstance(value, bool) or isinstance(value, float):
+        raise NumberError(f"{what}: give an exact decimal or fraction, not {show(value)}")
+    elif isinstance(value, int):
         return Fraction(value)
-    if isinstance(value, Fraction):
+    elif isinstance(value, Fraction):
         return value
-    if not isinstance(value, str):
-        raise NumberError(f"{what}: not a number: {_show(value)}")
+    elif not isinstance(value, str):
+        raise NumberError(f"{what}: not a number: {show(value)}")
     text = value.strip()
     if len(text) > MAX_CHARS:
         raise NumberError(f"{what}: a number of more than {MAX_CHARS} characters")
-    m = _RATIONAL_TEXT.match(text)
+    m = _TEXT.match(text)
     if m is None:
-        raise NumberError(f"{what}: not an exact decimal or fraction: {_show(value)}")
+        raise NumberError(f"{what}: not an exact decimal or fraction: {show(value)}")
     sign, mantissa, exponent, denominator = m.groups()
     if exponent is not None and abs(int(exponent)) > MAX_EXPONENT:
-        raise NumberError(f"{what}: the exponent of {_show(value)} is beyond "
+        raise NumberError(f"{what}: the exponent of {show(value)} is beyond "
                           f"+-{MAX_EXPONENT}")
     if denominator is not None and int(denominator) == 0:
-        raise NumberError(f"{what}: division by zero in {_show(value)}")
+        raise NumberError(f"{what}: division by zero in {show(value)}")
     q = Fraction(mantissa) * Fraction(10) ** int(exponent or 0)
     if denominator is not None:
         q /= int(denominator)
     return -q if sign == "-" else q
 
 
-def parse_horizon(value: Any) -> Fraction:
+def coordinate_or_none(text: Any, what: str = "range end") -> Fraction | None:
+    """The value of decimal or fraction text (:func:`parse_coordinate`), or None for any
+    other text (a real constant such as ``"-pi"``, read by the expression parser)."""
+    return parse_coordinate(text, what) if is_rational_text(text) else None
+
+
+def parse_horizon(value: Any, *, strict: bool = False) -> Fraction:
     """The horizon ``T``: exact, ``0 < T <= MAX_HORIZON``."""
-    T = parse_rational(value, "horizon")
+    T = parse_rational(value, "horizon", strict=strict)
     if not T > 0:
-        raise NumberError(f"horizon must be positive, got {_show(value)}")
+        raise NumberError(f"horizon must be positive, got {show(value)}")
     if T > MAX_HORIZON:
-        raise NumberError(f"horizon must be at most {MAX_HORIZON}, got {_show(value)}")
+        raise NumberError(f"horizon must be at most {MAX_HORIZON}, got {show(value)}")
     return T
 
 
-def parse_coordinate(value: Any, what: str = "coordinate") -> Fraction:
+def parse_coordinate(value: Any, what: str = "coordinate", *, strict: bool = False
+                     ) -> Fraction:
     """An initial value or region end: exact, ``|x| <= MAX_COORDINATE``."""
-    q = parse_rational(value, what)
+    q = parse_rational(value, what, strict=strict)
     if abs(q) > MAX_COORDINATE:
-        raise NumberError(f"{what}: {_show(value)} is beyond +-{MAX_COORDINATE}")
+        raise NumberError(f"{what}: {show(value)} is beyond +-{MAX_COORDINATE}")
     return q
 
 
-def rational_text(q: Fraction) -> str:
+def parse_constant(value: Any, what: str = "number") -> Fraction:
+    """A number of a trapping or region argument as a file states it (strict form),
+    ``|x| < MAX_CONSTANT``."""
+    q = parse_rational(value, what, strict=True)
+    if abs(q) >= MAX_CONSTANT:
+        raise NumberError(f"{what}: magnitude {show(value)} is absurd (must be below 1e100)")
+    return q
+
+
+# -- writing -----------------------------------------------------------------------------
+def fraction_text(q: Fraction) -> str:
+    """``"p/q"`` (or ``"p"``): the exact text of a rational in lowest terms."""
+    return str(Fraction(q))
+
+
+def decimal_text(q: Fraction) -> str:
     """The exact text of a rational: a plain decimal when the denominator is
     ``2^a 5^b`` (``"-3.1416"``, ``"0.0625"``), else ``"p/q"``."""
     q = Fraction(q)
@@ -128,8 +178,8 @@ def rational_text(q: Fraction) -> str:
 
 def exact_text(value: Any, what: str = "number") -> str:
     """The exact text of one initial value, as a certificate stores it: decimal or
-    fraction text as given when it is in the strict form ``-12.5e-3``, ``3/7`` (else
-    :func:`rational_text` of its value); an ``int`` or ``Fraction`` printed exactly; a
+    fraction text as given when it is in the file form ``-12.5e-3``, ``3/7`` (else
+    :func:`decimal_text` of its value); an ``int`` or ``Fraction`` printed exactly; a
     finite float by its shortest ``repr`` (the decimal a person typed); a NumPy scalar as
     its Python value."""
     if hasattr(value, "item") and not isinstance(value, str):
@@ -145,52 +195,77 @@ def exact_text(value: Any, what: str = "number") -> str:
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise NumberError(f"{what}: give numbers or exact decimal strings, got {_show(value)}")
+        raise NumberError(f"{what}: give numbers or exact decimal strings, got {show(value)}")
     q = parse_coordinate(text, what)
-    return text if STRICT_TEXT.match(text) else rational_text(q)
+    return text if FILE_TEXT.match(text) else decimal_text(q)
 
 
-def _number_ball(value: Any, what: str) -> arb:
-    """A ball for one initial number: decimal and fraction text exactly (a tight ball at
-    the working precision), floats at their exact binary value, constants such as ``pi``
-    by the expression parser, balls as they are."""
-    from verifier.arith.balls import as_ball
+def round_text(q: Fraction, digits: int, up: bool) -> str:
+    """A decimal string ``s`` with ``s <= q`` (``up=False``) or ``s >= q``, keeping
+    ``digits`` significant digits (scientific notation beyond ``10^+-12``; still exact)."""
+    if q == 0:
+        return "0"
+    k = len(str(abs(q.numerator) // q.denominator)) - 1 if abs(q) >= 1 else -len(
+        str(q.denominator // abs(q.numerator))
+    )
+    shift = digits - 1 - k  # keep `digits` significant digits
+    scaled = q * Fraction(10) ** shift
+    n = math.ceil(scaled) if up else math.floor(scaled)
+    sign = "-" if n < 0 else ""
+    text = str(abs(n))
+    exp10 = len(text) - 1 - shift
+    if abs(exp10) > 12:
+        mant = text.rstrip("0") or "0"
+        frac = mant[1:]
+        return f"{sign}{mant[0]}{'.' + frac if frac else ''}e{exp10}"
+    if shift <= 0:
+        return sign + text + "0" * (-shift)
+    if len(text) <= shift:
+        text = "0" * (shift - len(text) + 1) + text
+    head, tail = text[:-shift], text[-shift:].rstrip("0")
+    return sign + head + ("." + tail if tail else "")
 
-    if hasattr(value, "item") and not isinstance(value, arb):
-        value = value.item()
-    if isinstance(value, str) and is_rational_text(value):
-        q = parse_coordinate(value, what)
-        return arb(fmpq(q.numerator, q.denominator))
-    if isinstance(value, float) and not math.isfinite(value):
-        raise NumberError(f"{what} is not finite: {value!r}")
-    if isinstance(value, int | Fraction) and not isinstance(value, bool):
-        parse_coordinate(value, what)
-    return as_ball(value)
+
+def round_decimal(x: Fraction | float, step_exp: int, up: bool) -> Fraction:
+    """``x`` rounded down/up to a multiple of ``10**step_exp`` (an exact decimal)."""
+    q = Fraction(x)
+    step = Fraction(10) ** step_exp
+    k = q / step
+    n = math.ceil(k) if up else math.floor(k)
+    return n * step
 
 
-def parse_initial(initial: Any, names: Sequence[str]) -> list[arb]:
-    """Balls for a point (numbers, exact decimal strings, constants, balls) or a box (a
-    ``(lo, hi)`` pair per coordinate), in the state order ``names``."""
-    if isinstance(initial, str):
-        initial = initial.split(",")
-    try:
-        entries = list(initial)
-    except TypeError:
-        raise NumberError(f"initial value must be a sequence, got {_show(initial)}") from None
-    if len(entries) != len(names):
-        raise NumberError(f"initial value needs {len(names)} coordinates ({', '.join(names)}), "
-                          f"got {len(entries)}")
-    out = []
-    for name, e in zip(names, entries):
-        what = f"initial {name}"
-        if isinstance(e, tuple | list) and len(e) == 2:
-            lo, hi = _number_ball(e[0], what), _number_ball(e[1], what)
-            if not lo.lower() <= hi.upper():
-                raise NumberError(f"{what}: empty interval [{e[0]}, {e[1]}]")
-            b = arb.union(lo.lower(), hi.upper())
-        else:
-            b = _number_ball(e, what)
-        if not b.is_finite():
-            raise NumberError(f"{what} is not finite: {_show(e)}")
-        out.append(b)
-    return out
+def decimal_exponent(x: float) -> int:
+    """``floor(log10(x))`` for a positive finite float, else 0 (floats propose)."""
+    return math.floor(math.log10(x)) if x > 0 and math.isfinite(x) else 0
+
+
+def round_significant(x: Fraction, digits: int, up: bool) -> Fraction:
+    """``x`` rounded outward (up or down) to about ``digits`` significant decimal digits
+    (the exponent is a float's: the rounding direction is exact, the digit count may be
+    one off)."""
+    if x == 0:
+        return Fraction(0)
+    return round_decimal(x, decimal_exponent(abs(float(x))) - digits + 1, up)
+
+
+# -- balls ---------------------------------------------------------------------------------
+def ball(q: Fraction | int) -> arb:
+    """A ball containing the rational ``q`` (exact when ``q`` is dyadic; current
+    precision)."""
+    q = Fraction(q)
+    return arb(fmpq(q.numerator, q.denominator))
+
+
+def hull(lo: Fraction, hi: Fraction) -> arb:
+    """A ball containing ``[lo, hi]`` (exact ends rounded outward)."""
+    a, b = ball(lo).lower(), ball(hi).upper()
+    return a if a == b else arb.union(a, b)
+
+
+def exact_value(x: arb) -> Fraction:
+    """The rational value of an exact (radius 0), finite ball."""
+    if not x.is_finite() or x.rad() != 0:
+        raise NumberError(f"not an exact finite number: {x}")
+    m, e = x.man_exp()
+    return Fraction(int(m)) * Fraction(2) ** int(e)

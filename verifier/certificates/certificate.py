@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from verifier.presentation import present
+
 FORMAT = "ngf-certificate/2"
 
 
@@ -76,9 +78,7 @@ class Certificate:
         """A matplotlib Figure of the certified tube as stored in the document
         (:func:`verifier.plotting.plot_enclosure`): ``kind`` is ``"tube"``,
         ``"realization"`` or ``"risk"``; ``reference``: a :class:`verifier.Trajectory`."""
-        from verifier.plotting.tube import plot_enclosure
-
-        return plot_enclosure(self, kind, reference=reference, **kwargs)
+        return present(self, "plot", kind, reference=reference, **kwargs)
 
     # -- showing -------------------------------------------------------------------
     def _rows(self) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ trajectory of the flow satisfies ``|v_j(t)| <= R_v[j]`` and ``|c(t)| <= R_c`` fo
   be kept beyond ``t_reached``);
 * ``0 <= t <= T`` with status ``bounded-on-horizon`` also when the enclosure was lost
   at ``t_reached < T`` but ``energy_tail`` bounds the rest by the energy inequality
-  (:mod:`verifier.certificates.energy`; the file's ``tail``).
+  (:mod:`verifier.proof.energy`; the file's ``tail``).
 
 Everything a claim rests on is written exactly into the file, so that
 :mod:`verifier.checker` re-proves it without this module, and nothing else is: the
@@ -32,14 +32,14 @@ import flint
 from flint import arb
 
 from verifier.arith.exact import canonical_vector, decimal_bounds
-from verifier.arith.numbers import exact_text, parse_horizon
+from verifier.arith.numbers import exact_text, fraction_text, parse_horizon, parse_rational
 from verifier.arith.precision import precision
-from verifier.certificates.bounds import box_maxima, upper_text
 from verifier.certificates.certificate import FORMAT, Certificate
-from verifier.certificates.encode import encode_steps, fraction_text
-from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
+from verifier.certificates.encode import encode_steps
 from verifier.field import flows
 from verifier.integrate import integrate
+from verifier.proof.bounds import box_maxima, upper_text
+from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 
 STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
 #: What a certificate may state (the checker's schema refuses more): precision in bits,
@@ -63,7 +63,7 @@ def normalize_initial(initial: Any, names: Sequence[str]) -> list:
             if len(e) != 2:
                 raise ValueError(f"initial {name}: a box entry is a (lo, hi) pair")
             lo, hi = exact_text(e[0], f"initial {name}"), exact_text(e[1], f"initial {name}")
-            if Fraction(lo) > Fraction(hi):
+            if parse_rational(lo, name) > parse_rational(hi, name):
                 raise ValueError(f"initial {name}: empty interval [{lo}, {hi}]")
             out.append([lo, hi])
         else:
@@ -197,7 +197,7 @@ def _energy_tail(problem, flow, signs, tube, T: Fraction, Rv, Rc):
         return None, Rv, Rc
     # Room for the checker's own reconstruction of the last set (rounding differs).
     risk_text = upper_text(L * (1 + arb(2) ** -20) + arb(2) ** -60)
-    rho = radius(T - tube.t_reached, Fraction(risk_text))
+    rho = radius(T - tube.t_reached, parse_rational(risk_text, "risk", strict=True))
     tv, tc = box_maxima([tail_box(final, rho)], flow, problem.width)
     Rv = [b if b > a else a for a, b in zip(Rv, tv)]
     Rc = tc if tc > Rc else Rc
@@ -209,10 +209,11 @@ def _energy_tail(problem, flow, signs, tube, T: Fraction, Rv, Rc):
 def _max_text(a, b: str) -> str:
     """The larger of an exact ball ``a`` and a decimal string ``b``, as a decimal."""
     ta = a if isinstance(a, str) else upper_text(a)
-    return ta if Fraction(ta) >= Fraction(b) else b
+    larger = parse_rational(ta, "bound", strict=True) >= parse_rational(b, "bound", strict=True)
+    return ta if larger else b
 
 
 def _version() -> str:
-    from verifier import __version__
+    from verifier.version import __version__
 
     return __version__

@@ -9,15 +9,9 @@ box, the witnesses of its inclusions, and the set at its end.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from verifier.arith.exact import encode_matrix, encode_vector
+from verifier.arith.numbers import fraction_text
 from verifier.integrate import StepRecord, Tube
-
-
-def fraction_text(q: Fraction) -> str:
-    """``"p/q"`` (or ``"p"``): exact and parsed by ``fractions.Fraction``."""
-    return str(Fraction(q))
 
 
 def _witness(rec: StepRecord) -> dict:

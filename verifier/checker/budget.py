@@ -15,9 +15,10 @@ arguments (measured: a unit costs about 100 to 500 ns). A certificate is refused
 it has more than :data:`MAX_STEPS` steps, an order beyond :data:`MAX_ORDER`, one step
 exceeds :data:`MAX_STEP_WORK` or all steps together exceed :data:`MAX_TOTAL_WORK`; all
 from the numbers the file states, before a single ball is decoded. The trapping
-argument's branch and bound gets at most :func:`trapping_cells` cells: the checker's
-default cell counts, fewer for large problems so that ``cells x n^2 H C f`` stays below
-:data:`MAX_TRAPPING_WORK`.
+argument's branch and bound gets at most
+:func:`~verifier.proof.trapping.trapping_cells` cells: the default cell counts, fewer for
+large problems so that ``cells x n^2 H C f`` stays below :data:`MAX_TRAPPING_WORK` (the
+search uses the same limit, so it never proposes what the checker would not finish).
 
 Committed evidence (``proofs_data/``) stays far inside: its largest certificate needs
 about 7e6 units in all (0.03 % of :data:`MAX_TOTAL_WORK`), its most expensive step 8e4
@@ -33,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from verifier.proof.trapping import DEFAULT_MAX_CELLS, MAX_TRAPPING_WORK, trapping_cells
+
 #: Most steps of one certificate.
 MAX_STEPS = 100_000
 #: Largest Taylor or Jacobian order of a step.
@@ -41,10 +44,8 @@ MAX_ORDER = 200
 MAX_STEP_WORK = 10**9
 #: Most work units all steps of one certificate may need together.
 MAX_TOTAL_WORK = 2 * 10**10
-#: Trapping arguments: cells x (per-cell work) at most this.
-MAX_TRAPPING_WORK = 2 * 10**7
-#: The trapping checks' default cell budget (verifier.checker.trapping).
-DEFAULT_TRAPPING_CELLS = 100_000
+#: The trapping checks' default cell budget (:mod:`verifier.proof.trapping`).
+DEFAULT_TRAPPING_CELLS = DEFAULT_MAX_CELLS
 
 
 class BudgetError(ValueError):
@@ -100,7 +101,5 @@ def _order(v: Any, k: int) -> int:
     return v
 
 
-def trapping_cells(n: int, width: int, cells: int, prec: int) -> int:
-    """The cell budget of a trapping argument's branch and bound (module docstring)."""
-    per_cell = n * n * width * cells * precision_factor(prec)
-    return int(max(1, min(DEFAULT_TRAPPING_CELLS, MAX_TRAPPING_WORK // per_cell)))
+__all__ = ["DEFAULT_TRAPPING_CELLS", "MAX_STEPS", "MAX_STEP_WORK", "MAX_TOTAL_WORK",
+           "MAX_TRAPPING_WORK", "BudgetError", "check_steps", "step_work", "trapping_cells"]

@@ -11,7 +11,7 @@ set from its exact strings, and then proves, in order:
    over the initial box and every claimed a priori box (each verified to contain
    the proven one), and, for ``bounded-forever``, at least the trapping box's extents;
 4. for ``bounded-forever``, the trapping argument on the last set's hull
-   (:func:`verifier.checker.trapping.verify_trapping`).
+   (:func:`verifier.proof.trapping.verify_trapping`).
 
 Before any of this, the problem text must be canonical (parsing and printing it gives
 the same text, :meth:`verifier.problem.Problem.from_dict`), a certificate whose status is
@@ -30,16 +30,27 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from flint import arb, arb_mat, fmpq
+from flint import arb, arb_mat
 
-from verifier.arith.exact import EncodingError, decode_matrix, decode_vector
+from verifier.arith.exact import decode_matrix, decode_vector
+from verifier.arith.numbers import (
+    NumberError,
+    ball,
+    exact_value,
+    fraction_text,
+    parse_horizon,
+    parse_rational,
+)
 from verifier.arith.precision import check_prec, precision
-from verifier.certificates.bounds import box_maxima
-from verifier.certificates.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.checker.budget import MAX_STEPS, BudgetError, check_steps
-from verifier.checker.load import LoadError, load_json, parse_horizon, parse_rational, validate
-from verifier.checker.replay import Doubleton, Rejected, Step, check_step
+from verifier.checker.load import LoadError, load_json, validate
+from verifier.checker.replay import Step, check_step
 from verifier.field import flows
+from verifier.proof.bounds import box_maxima
+from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
+from verifier.proof.sets import Doubleton
+from verifier.proof.trapping import verify_trapping
+from verifier.proof.verdict import Rejected
 
 
 @dataclass(frozen=True)
@@ -53,15 +64,6 @@ class CheckResult:
         return "VERIFIED" if self.ok else f"REJECTED: {self.message}"
 
 
-def _exact_value(x: arb) -> Fraction:
-    m, e = x.man_exp()
-    return Fraction(int(m)) * Fraction(2) ** int(e)
-
-
-def _ball(q: Fraction) -> arb:
-    return arb(fmpq(q.numerator, q.denominator))
-
-
 def _initial(entries: list, names: list[str]) -> list[arb]:
     """The initial box, built from the exact strings as the integrator builds it."""
     if len(entries) != len(names):
@@ -69,13 +71,13 @@ def _initial(entries: list, names: list[str]) -> list[arb]:
     out = []
     for name, e in zip(names, entries):
         if isinstance(e, list):
-            lo = _ball(parse_rational(e[0], f"initial {name}"))
-            hi = _ball(parse_rational(e[1], f"initial {name}"))
+            lo = ball(parse_rational(e[0], f"initial {name}", strict=True))
+            hi = ball(parse_rational(e[1], f"initial {name}", strict=True))
             if not lo.lower() <= hi.upper():
                 raise Rejected(f"initial {name}: empty interval")
             out.append(arb.union(lo.lower(), hi.upper()))
         else:
-            out.append(_ball(parse_rational(e, f"initial {name}")))
+            out.append(ball(parse_rational(e, f"initial {name}", strict=True)))
     return out
 
 
@@ -144,8 +146,8 @@ def _step(d: dict, n: int, where: str) -> Step:
                 raise LoadError(f"S must be a list of {n} matrices")
             S = tuple(decode_matrix(m, n, "S") for m in s["S"])
         return Step(
-            t0=parse_rational(d["t0"], f"{where} t0"),
-            t1=parse_rational(d["t1"], f"{where} t1"),
+            t0=parse_rational(d["t0"], f"{where} t0", strict=True),
+            t1=parse_rational(d["t1"], f"{where} t1", strict=True),
             kind=d["kind"], order=d["order"], jet_order=d["jet_order"],
             apriori=decode_vector(d["apriori"], n, "apriori"),
             witness=_witness(d["witness"], d["kind"], n, where),
@@ -153,7 +155,7 @@ def _step(d: dict, n: int, where: str) -> Step:
             C=decode_matrix(s["C"], n, "C"), B=decode_matrix(s["B"], n, "B"),
             r=decode_vector(s["r"], n, "r"), S=S,
         )
-    except (EncodingError, LoadError) as e:
+    except (NumberError, LoadError) as e:
         raise Rejected(f"{where}: {e}") from None
 
 
@@ -313,8 +315,8 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
     field = problem.vector_field(flow=flow, signs=signs)
     n_steps = len(doc["steps"])
     try:
-        horizon = parse_horizon(doc["horizon"])
-        t_reached = parse_rational(doc["t_reached"], "t_reached")
+        horizon = parse_horizon(doc["horizon"], strict=True)
+        t_reached = parse_rational(doc["t_reached"], "t_reached", strict=True)
         with precision(prec):
             x0 = _initial(doc["initial"], names)
             steps = _decode_steps(doc["steps"], n)
@@ -354,7 +356,7 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
                 _check_trapping(problem, flow, signs, final, doc, prec, H)
     except Rejected as e:
         return _fail(str(e), start, n_steps)
-    except LoadError as e:
+    except (LoadError, NumberError) as e:
         return _fail(str(e), start)
     return CheckResult(True, "verified", n_steps, time.perf_counter() - start)
 
@@ -363,27 +365,27 @@ def _check_final(claim: list, final: list[arb], n: int) -> None:
     if len(claim) != n:
         raise Rejected(f"final_enclosure: {len(claim)} entries, expected {n}")
     for i, (pair, x) in enumerate(zip(claim, final)):
-        lo = parse_rational(pair[0], f"final_enclosure {i}")
-        hi = parse_rational(pair[1], f"final_enclosure {i}")
-        if not (x.is_finite() and lo <= _exact_value(x.lower())
-                and _exact_value(x.upper()) <= hi):
+        lo = parse_rational(pair[0], f"final_enclosure {i}", strict=True)
+        hi = parse_rational(pair[1], f"final_enclosure {i}", strict=True)
+        if not (x.is_finite() and lo <= exact_value(x.lower())
+                and exact_value(x.upper()) <= hi):
             raise Rejected(f"final_enclosure {i}: [{pair[0]}, {pair[1]}] does not contain the "
                            "last set")
 
 
 def _check_tail(field, flow: str, tail: dict, final: list[arb], horizon: Fraction,
                 t_reached: Fraction) -> list[arb]:
-    """Re-prove the energy tail (:mod:`verifier.certificates.energy`): ``L <= risk_sup``
+    """Re-prove the energy tail (:mod:`verifier.proof.energy`): ``L <= risk_sup``
     on the last set; return the box that contains the trajectory on
     ``[t_reached, horizon]``."""
     if flow not in ENERGY_FLOWS:
         raise Rejected(f"tail: the energy inequality does not apply to the {flow} flow")
-    if parse_rational(tail["from"], "tail from") != t_reached:
+    if parse_rational(tail["from"], "tail from", strict=True) != t_reached:
         raise Rejected("tail: 'from' must be t_reached")
-    risk_sup = parse_rational(tail["risk_sup"], "tail risk_sup")
+    risk_sup = parse_rational(tail["risk_sup"], "tail risk_sup", strict=True)
     L = risk_upper(field, final)
     if not (all(x.is_finite() for x in final) and L.is_finite()
-            and _exact_value(L) <= risk_sup):
+            and exact_value(L) <= risk_sup):
         raise Rejected(f"tail: the risk on the last set is not <= {tail['risk_sup']}")
     return tail_box(final, radius(horizon - t_reached, risk_sup))
 
@@ -392,29 +394,28 @@ def _check_bounds(b: dict, Rv: list[arb], Rc: arb, H: int, status: str,
                   t_reached: Fraction) -> None:
     if len(b["v"]) != H:
         raise Rejected(f"bounds: {len(b['v'])} values for v, expected {H}")
-    want = "t >= 0" if status == "bounded-forever" else f"0 <= t <= {t_reached}"
+    want = "t >= 0" if status == "bounded-forever" else f"0 <= t <= {fraction_text(t_reached)}"
     if b["over"] != want:
         raise Rejected(f"bounds: 'over' must read {want!r} for status {status}")
     for j, (claim, r) in enumerate(zip(b["v"], Rv)):
-        if not (r.is_finite() and parse_rational(claim, f"bounds v_{j + 1}")
-                >= _exact_value(r)):
+        if not (r.is_finite() and parse_rational(claim, f"bounds v_{j + 1}", strict=True)
+                >= exact_value(r)):
             raise Rejected(f"bounds: |v_{j + 1}| <= {claim} fails on the tube")
-    if not (Rc.is_finite() and parse_rational(b["c"], "bounds c") >= _exact_value(Rc)):
+    if not (Rc.is_finite()
+            and parse_rational(b["c"], "bounds c", strict=True) >= exact_value(Rc)):
         raise Rejected(f"bounds: |c| <= {b['c']} fails on the tube")
 
 
 def _check_trapping(problem, flow, signs, final, doc, prec, H) -> None:
-    from verifier.checker.trapping import verify_trapping
-
     spec = doc["trapping"]
-    why = verify_trapping(problem, flow, signs, final, spec, prec)
-    if why is not None:
-        raise Rejected(f"trapping: {why}")
+    verify_trapping(problem, flow, signs, final, spec, prec).require("trapping: ")
     b = doc["bounds"]
     for j in range(H):
-        if parse_rational(b["v"][j], "bounds") < parse_rational(spec["bounds"]["v"][j], "trap"):
+        if (parse_rational(b["v"][j], "bounds", strict=True)
+                < parse_rational(spec["bounds"]["v"][j], "trap", strict=True)):
             raise Rejected(f"bounds: |v_{j + 1}| bound below the trapping box's")
-    if parse_rational(b["c"], "bounds") < parse_rational(spec["bounds"]["c"], "trap"):
+    if (parse_rational(b["c"], "bounds", strict=True)
+            < parse_rational(spec["bounds"]["c"], "trap", strict=True)):
         raise Rejected("bounds: |c| bound below the trapping box's")
 
 

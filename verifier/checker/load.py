@@ -5,29 +5,24 @@ bytes whatever its size claims (:mod:`verifier.files`: FIFOs, devices and direct
 are refused), as UTF-8 without a byte-order mark; JSON is parsed by the standard library
 with ``NaN``/``Infinity`` and duplicate keys refused, the document is validated
 against ``certificate.schema.json`` (shipped in the package), and numbers are
-decoded by :mod:`verifier.arith.exact` and :func:`parse_rational` (patterns
-checked before any arithmetic). Every failure is a :class:`LoadError` with one
-line.
+decoded by :mod:`verifier.arith.exact` and :mod:`verifier.arith.numbers` (the file
+form, patterns checked before any arithmetic). Every failure is a :class:`LoadError`
+(or, for a number, a :class:`~verifier.arith.numbers.NumberError`) with one line.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from fractions import Fraction
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from verifier.arith import numbers
-from verifier.arith.numbers import NumberError
 from verifier.files import FileError, decode_text, read_bytes
 
 #: Largest file read (bytes). The committed certificates are below 1 MB; a certificate of
 #: this size has tens of thousands of steps.
 MAX_BYTES = 64 * 1024 * 1024
-_RATIONAL = re.compile(r"-?[0-9]{1,400}(\.[0-9]{1,400})?([eE][-+]?[0-9]{1,4})?(/[0-9]{1,400})?\Z")
 
 
 class LoadError(ValueError):
@@ -101,23 +96,3 @@ def validate(doc: Any, steps: bool = True) -> None:
         where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
         msg = err.message if len(err.message) <= 160 else err.message[:157] + "..."
         raise LoadError(f"schema: at {where}: {msg}")
-
-
-def parse_rational(text: Any, what: str) -> Fraction:
-    """An exact rational from a decimal or ``p/q`` string in the strict form files use
-    (pattern checked first; limits of :func:`verifier.arith.numbers.parse_rational`)."""
-    if not isinstance(text, str) or not _RATIONAL.match(text):
-        raise LoadError(f"{what}: not an exact decimal or fraction string")
-    try:
-        return numbers.parse_rational(text, what)
-    except NumberError as e:
-        raise LoadError(str(e)) from None
-
-
-def parse_horizon(text: Any) -> Fraction:
-    """The horizon (:func:`verifier.arith.numbers.parse_horizon`, strict form)."""
-    parse_rational(text, "horizon")
-    try:
-        return numbers.parse_horizon(text)
-    except NumberError as e:
-        raise LoadError(str(e)) from None

@@ -1,9 +1,9 @@
 """Re-verify a region argument (``docs/regions.md``) from the file alone.
 
-* ``regime-cover`` (width 1): the cover is parsed strictly (:mod:`verifier.regimes.spec`);
+* ``regime-cover`` (width 1): the cover is parsed strictly (:mod:`verifier.proof.regimes.spec`);
   its level is proven ``>= sup L`` over the box by branch and bound
-  (:func:`verifier.regimes.level.prove_level`); every piece, the coverage of the direction
-  space and the claimed bounds are verified by :class:`verifier.regimes.cover.CoverChecker`
+  (:func:`verifier.proof.regimes.level.prove_level`); every piece, the coverage of the direction
+  space and the claimed bounds are verified by :class:`verifier.proof.regimes.cover.CoverChecker`
   (proof functions shared with the search; no search code runs here).
 * ``dead-reduction``: the listed neurons are proven dead at every point
   of the box, at most one neuron is left, and its ``regime-cover`` of the width-1 problem is
@@ -19,11 +19,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from verifier.arith.numbers import ball
 from verifier.arith.precision import precision
-from verifier.regimes.cover import PREC, CoverChecker, CoverError
-from verifier.regimes.geometry import ball
-from verifier.regimes.level import prove_level
-from verifier.regimes.reduction import (
+from verifier.proof.regimes.cover import PREC, CoverChecker, CoverError
+from verifier.proof.regimes.level import prove_level
+from verifier.proof.regimes.reduction import (
     EXTRA,
     all_dead_c,
     check_shape,
@@ -32,32 +32,28 @@ from verifier.regimes.reduction import (
     start_extent,
     width_one,
 )
-from verifier.regimes.spec import decode
+from verifier.proof.regimes.spec import decode, number
 
 
 def _check_cover(problem: Any, flow: str, signs: Any, box: list, spec: Any,
                  prec: int) -> dict[str, Fraction]:
     cover = decode(spec, flow)
     why = prove_level(problem, flow, signs, box, cover.level, prec=prec)
-    if why is not None:
-        raise CoverError(f"level: cannot prove L <= {cover.level} on the box: {why}")
+    if not why.ok:
+        raise CoverError(f"level: cannot prove L <= {cover.level} on the box: {why.reason}")
     with precision(prec):
         CoverChecker(problem, flow, signs, box).verify(cover)
     return dict(cover.bounds)
 
 
 def _fractions(v: Any, n: int, what: str) -> list[Fraction]:
-    from verifier.regimes.spec import _exact
-
     if not isinstance(v, list) or len(v) != n:
         raise CoverError(f"{what}: expected {n} numbers")
-    return [_exact(x, what) for x in v]
+    return [number(x, what) for x in v]
 
 
 def _check_reduction(problem: Any, flow: str, signs: Any, box: list, spec: Any,
                      prec: int) -> dict[str, Any]:
-    from verifier.regimes.spec import _exact
-
     H = problem.width
     extra = EXTRA[flow]
     if not isinstance(spec, dict) or set(spec) != {"kind", "dead", "cover", "bounds"}:
@@ -76,7 +72,7 @@ def _check_reduction(problem: Any, flow: str, signs: Any, box: list, spec: Any,
     b = spec["bounds"]
     if not isinstance(b, dict) or set(b) != {"v", "c", *extra}:
         raise CoverError(f"bounds has exactly the keys {', '.join(sorted({'v', 'c', *extra}))}")
-    claim = {"v": _fractions(b["v"], H, "bounds v"), "c": _exact(b["c"], "bounds c"),
+    claim = {"v": _fractions(b["v"], H, "bounds v"), "c": number(b["c"], "bounds c"),
              **{k: _fractions(b[k], H, f"bounds {k}") for k in extra}}
     vpos = 2 * H if flow == "standard" else H
     for j in dead:
@@ -108,7 +104,7 @@ def _check_reduction(problem: Any, flow: str, signs: Any, box: list, spec: Any,
 def check_region(problem: Any, flow: str, signs: Any, box: list[tuple[Fraction, Fraction]],
                  spec: Any, prec: int = PREC) -> tuple[str | None, dict[str, Any]]:
     """``(None, bounds)`` when the region argument is verified (``bounds`` as in
-    :class:`verifier.regimes.RegionProof`), else ``(reason, {})``. Never raises."""
+    :class:`verifier.regimes.prove.RegionProof`), else ``(reason, {})``. Never raises."""
     try:
         check_shape(flow, problem.width, box)
         kind = spec.get("kind") if isinstance(spec, dict) else None

@@ -10,7 +10,7 @@ the witnesses of its inclusions. The checker proves, for every ``k``:
   (the high-order Taylor test for a box ``G`` inside one analytic piece, or the
   Picard test ``X + [0, h] F(E) in int E`` valid across switching surfaces, or
   the Taylor test once per side of a dying neuron's surface,
-  :mod:`verifier.integrate._split`);
+  :mod:`verifier.proof.split`);
 * **image**: ``x(h) in image + A (x(0) - xhat)`` for every ``x(0)`` in ``X_k``,
   with ``image`` and the ball matrix ``A`` computed here from the step theorems
   (Taylor with Lagrange remainder and mean value form; or the second-order
@@ -26,7 +26,7 @@ the a priori box on ``[t_k, t_{k+1}]``.
 
 What is shared with the integrator: the vector field (the problem's closed forms
 in ball, jet and power-series arithmetic) and the *formulas* of the step theorems
-(:func:`~verifier.integrate._taylor.taylor_check` and friends), which take the
+(:mod:`verifier.proof`: :func:`~verifier.proof.taylor.taylor_check` and friends), which take the
 witnesses as input and search nothing. Nothing from the integrator's control
 (step sizes, orders, crossings, retries) is used: a step is accepted here only
 because its inclusions hold. Steps are independent given their start set, so
@@ -42,54 +42,20 @@ from fractions import Fraction
 from flint import arb, arb_mat, fmpq
 
 from verifier.arith.series import NotOnePiece
-from verifier.integrate._enclosure import picard_check, second_order_enclosure
-from verifier.integrate._sets import quadratic_form, quadratic_residual
-from verifier.integrate._split import SIDES, sides_of, split_check
-from verifier.integrate._status import ContradictionError
-from verifier.integrate._taylor import (
-    StepData,
+from verifier.proof.picard import picard_check, second_order_enclosure
+from verifier.proof.sets import Doubleton, linear_residual, quadratic_residual
+from verifier.proof.split import SIDES, sides_of, split_check
+from verifier.proof.step import ContradictionError, StepData
+from verifier.proof.taylor import (
     expand,
     flow_jacobian_check,
     point_expansion,
     point_second_order,
     taylor_check,
 )
+from verifier.proof.verdict import Rejected
 
 Vector = list[arb]
-
-
-class Rejected(Exception):
-    """A claim that does not hold; the message names the first failing item."""
-
-
-@dataclass(frozen=True)
-class Doubleton:
-    """``{xhat + C r0 + q(r0) + B r : r0 in R0, r in R}`` with exact ``xhat``, ``C``,
-    ``B`` and, for a set with a quadratic part, ``q(r0)_i = r0^T S_i r0`` with exact
-    ``S_i`` (``S = None``: no quadratic part)."""
-
-    xhat: Vector
-    C: arb_mat
-    r0: Vector
-    B: arb_mat
-    r: Vector
-    S: tuple | None = None
-
-    @classmethod
-    def from_box(cls, box: Sequence[arb]) -> Doubleton:
-        n = len(box)
-        xhat = [x.mid() for x in box]
-        eye = arb_mat([[1 if i == j else 0 for j in range(n)] for i in range(n)])
-        return cls(xhat, eye, [x - m for x, m in zip(box, xhat)], eye, [arb(0)] * n)
-
-    def hull(self) -> Vector:
-        """A box containing the set (the same operations as the integrator's set)."""
-        a = _matvec(self.C, self.r0)
-        b = _matvec(self.B, self.r)
-        if self.S is None:
-            return [x + u + v for x, u, v in zip(self.xhat, a, b)]
-        q = [quadratic_form(S, self.r0) for S in self.S]
-        return [x + u + s + v for x, u, s, v in zip(self.xhat, a, q, b)]
 
 
 @dataclass(frozen=True)
@@ -108,11 +74,6 @@ class Step:
     B: arb_mat
     r: Vector
     S: tuple | None = None
-
-
-def _matvec(M: arb_mat, xs: Sequence[arb]) -> Vector:
-    col = M * arb_mat([[x] for x in xs])
-    return [col[i, 0] for i in range(col.nrows())]
 
 
 def _exact_h(step: Step) -> arb:
@@ -223,10 +184,7 @@ def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doublet
         raise Rejected(f"{where}: B is not provably invertible") from None
     for image_s, A_s in (parts or ((image, A),)):
         if step.S is None:
-            rest = [u + y - x for u, y, x in zip(_matvec(A_s * X.C - step.C, X.r0),
-                                                 image_s, step.xhat)]
-            need = [p + q for p, q in zip(_matvec(Binv * (A_s * X.B), X.r),
-                                          _matvec(Binv, rest))]
+            need = linear_residual(X, image_s, A_s, step.xhat, step.C, Binv)
         else:
             need = quadratic_residual(X, image_s, A_s, D, step.xhat, step.C, step.S, Binv)
         for i in range(n):

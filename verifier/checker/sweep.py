@@ -3,7 +3,7 @@
 A sweep file (:mod:`verifier.sweep._store`) claims that its leaves cover the root
 box ``R`` of its header and that the summary follows from the leaves. The checker
 reads the file strictly (:func:`verifier.checker.load.parse_json` per line, exact
-numbers by :func:`~verifier.checker.load.parse_rational`) and proves, in this order
+numbers by :func:`~verifier.arith.numbers.parse_rational`, the file form) and proves, in this order
 (cheap checks first, the first failure is reported):
 
 1. **Header.** The config hash is the SHA-256 of the config's canonical JSON; the
@@ -61,8 +61,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from verifier.arith.numbers import (
+    NumberError,
+    coordinate_or_none,
+    decimal_text,
+    parse_coordinate,
+    parse_horizon,
+    parse_rational,
+)
 from verifier.checker.check import CheckResult, check_certificate
-from verifier.checker.load import MAX_BYTES, LoadError, parse_horizon, parse_json, parse_rational
+from verifier.checker.load import MAX_BYTES, LoadError, parse_json
 from verifier.checker.sweep_text import (
     ARGUMENTS,
     EXTRA_BOUNDS,
@@ -70,11 +78,12 @@ from verifier.checker.sweep_text import (
     STATUSES,
     describe_region,
     flow_text,
-    fraction_text,
+    group,
     problem_text,
     summary_text,
 )
 from verifier.files import FileError, read_bytes
+from verifier.proof.verdict import Rejected
 
 FORMAT = "ngf-sweep/1"
 _HEADER_KEYS = {"format", "kind", "config", "config_hash", "generator"}
@@ -95,11 +104,6 @@ _OPTIONAL_CONFIG_KEYS = {"energy_tail", "regimes"}
 _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 #: Longest ``reason`` note of a record (a note for people: not proven, docs/sweeps.md).
 MAX_NOTE = 2000
-_RATIONAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?(/[0-9]+)?\Z")
-
-
-class Rejected(Exception):
-    """A failing item (one line)."""
 
 
 def is_sweep_file(path: str | Path) -> bool:
@@ -132,24 +136,21 @@ def _certainly_ge(a: Fraction, text: str, what: str) -> bool:
 def _compare(a: Fraction, text: Any, what: str, below: bool) -> bool:
     if not isinstance(text, str) or len(text) > 200:
         raise Rejected(f"{what}: not a constant")
-    if _RATIONAL_TEXT.match(text.strip()):
-        g = parse_rational(text.strip(), what)
+    g = coordinate_or_none(text, what)
+    if g is not None:
         return a <= g if below else a >= g
-    from flint import arb, fmpq
-
-    from verifier.arith.balls import BallArithmetic
     from verifier.arith.precision import precision
-    from verifier.expr import ExpressionError, parse_number
+    from verifier.expr import ExpressionError
+    from verifier.expr.values import constant_ball
 
-    try:
-        expr = parse_number(text, what=what)
-    except ExpressionError as e:
-        raise Rejected(str(e).splitlines()[0]) from None
     with precision(256):
-        ball = BallArithmetic().const(expr)
-        q = arb(fmpq(a.numerator, a.denominator))
+        try:
+            ball = constant_ball(text, what)
+        except ExpressionError as e:
+            raise Rejected(str(e).splitlines()[0]) from None
         if not ball.is_finite():
             return False
+        q = constant_ball(a, what)
         return bool(q <= ball) if below else bool(q >= ball)
 
 
@@ -188,7 +189,7 @@ class _Config:
         self.names = [n.replace("_", "") for n in flows.coordinate_names(self.flow, H)]
         if d["coordinates"] != self.names:
             raise Rejected(f"header: coordinates must be {', '.join(self.names)}")
-        self.horizon = parse_horizon(d["horizon"])
+        self.horizon = parse_horizon(d["horizon"], strict=True)
         region = d["region"]
         if not isinstance(region, list) or len(region) != len(self.names):
             raise Rejected("header: region needs one entry per coordinate")
@@ -201,8 +202,8 @@ class _Config:
             if isinstance(b, list):
                 if not (isinstance(g, list) and len(g) == 2 and len(b) == 2):
                     raise Rejected(f"header: region {name}: given and box must be pairs")
-                lo = parse_rational(b[0], f"region {name}")
-                hi = parse_rational(b[1], f"region {name}")
+                lo = parse_coordinate(b[0], f"region {name}", strict=True)
+                hi = parse_coordinate(b[1], f"region {name}", strict=True)
                 if not lo < hi:
                     raise Rejected(f"header: region {name}: empty or degenerate interval")
                 if not (_certainly_le(lo, g[0], f"region {name}")
@@ -212,8 +213,9 @@ class _Config:
                 self.root.append((lo, hi))
                 self.free.append(i)
             else:
-                v = parse_rational(b, f"region {name}")
-                if not isinstance(g, str) or parse_rational(g, f"region {name}") != v:
+                v = parse_coordinate(b, f"region {name}", strict=True)
+                if not isinstance(g, str) or parse_rational(g, f"region {name}",
+                                                            strict=True) != v:
                     raise Rejected(f"header: region {name}: a fixed value must be given exactly")
                 self.root.append((v, v))
         self.doc = d
@@ -251,10 +253,10 @@ class _Config:
             name = self.names[i]
             if i in self.free:
                 if not (isinstance(s, list) and len(s) == 2
-                        and parse_rational(s[0], f"{what} {name}") == lo
-                        and parse_rational(s[1], f"{what} {name}") == hi):
+                        and parse_rational(s[0], f"{what} {name}", strict=True) == lo
+                        and parse_rational(s[1], f"{what} {name}", strict=True) == hi):
                     raise Rejected(f"{what}: {name} is not the node's interval [{lo}, {hi}]")
-            elif isinstance(s, list) or parse_rational(s, f"{what} {name}") != lo:
+            elif isinstance(s, list) or parse_rational(s, f"{what} {name}", strict=True) != lo:
                 raise Rejected(f"{what}: {name} is not the fixed value {lo}")
 
     def fraction(self, box: list[tuple[Fraction, Fraction]]) -> Fraction:
@@ -273,8 +275,8 @@ def _bounds_ok(b: Any, H: int, what: str, extra: tuple[str, ...] = ()) -> None:
         raise Rejected(f"{what}: bounds must be {{v: [{H} values], c{lists}, over}}")
     for k in ("v", *extra):
         for j, x in enumerate(b[k]):
-            parse_rational(x, f"{what} bounds {k}_{j + 1}")
-    parse_rational(b["c"], f"{what} bounds c")
+            parse_rational(x, f"{what} bounds {k}_{j + 1}", strict=True)
+    parse_rational(b["c"], f"{what} bounds c", strict=True)
 
 
 def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> tuple[Fraction, tuple]:
@@ -286,7 +288,7 @@ def _check_leaf(cfg: _Config, rec: dict, path: tuple, where: str) -> tuple[Fract
     box = cfg.box(path)
     cfg.same_box(rec["box"], box, f"{where} box")
     frac = cfg.fraction(box)
-    if parse_rational(rec["fraction"], f"{where} fraction") != frac:
+    if parse_rational(rec["fraction"], f"{where} fraction", strict=True) != frac:
         raise Rejected(f"{where}: fraction {rec['fraction']} is not the box's volume "
                        f"fraction {frac}")
     if rec["status"] not in STATUSES:
@@ -313,7 +315,7 @@ def _check_tube(cfg: _Config, rec: dict, cert: Any, box: list, where: str) -> tu
     """A tube leaf: its certificate speaks about the leaf's box under the header's
     problem and says what the leaf says."""
     _bounds_ok(rec["bounds"], cfg.H, where)
-    t = parse_rational(rec["t_reached"], f"{where} t_reached")
+    t = parse_rational(rec["t_reached"], f"{where} t_reached", strict=True)
     if not isinstance(cert, dict):
         raise Rejected(f"{where}: certificate must be an object")
     if cert.get("problem") != cfg.problem_doc:
@@ -322,12 +324,14 @@ def _check_tube(cfg: _Config, rec: dict, cert: Any, box: list, where: str) -> tu
         raise Rejected(f"{where}: the certificate is for another flow or signs")
     if cert.get("prec") != cfg.prec:
         raise Rejected(f"{where}: the certificate's precision is not the header's")
-    if parse_rational(cert.get("horizon"), f"{where} certificate horizon") != cfg.horizon:
+    if parse_rational(cert.get("horizon"), f"{where} certificate horizon",
+                      strict=True) != cfg.horizon:
         raise Rejected(f"{where}: the certificate's horizon is not the header's")
     cfg.same_box(cert.get("initial"), box, f"{where} certificate initial")
     if (cert.get("status") != rec["status"] or cert.get("bounds") != rec["bounds"]
             or not isinstance(cert.get("t_reached"), str)
-            or parse_rational(cert["t_reached"], f"{where} certificate t_reached") != t):
+            or parse_rational(cert["t_reached"], f"{where} certificate t_reached",
+                              strict=True) != t):
         raise Rejected(f"{where}: status, t_reached or bounds differ from its certificate's")
     if not (isinstance(rec["reason"], str) and len(rec["reason"]) <= MAX_NOTE):
         raise Rejected(f"{where}: reason must be a note of at most {MAX_NOTE} characters")
@@ -396,18 +400,6 @@ def _name(path: tuple, names: list[str]) -> str:
 
 
 # -- the summary ------------------------------------------------------------------------
-def _group(rows: list[dict], over: str, frac: Fraction, H: int, flow: str) -> dict:
-    v = [max(parse_rational(r["bounds"]["v"][j], "bounds") for r in rows) for j in range(H)]
-    c = max(parse_rational(r["bounds"]["c"], "bounds") for r in rows)
-    out = {"fraction": fraction_text(frac), "leaves": len(rows), "over": over,
-           "v": [fraction_text(x) for x in v], "c": fraction_text(c)}
-    for key in EXTRA_BOUNDS[flow]:  # stated only when every leaf of the group states it
-        if all(key in r["bounds"] for r in rows):
-            out[key] = [fraction_text(max(parse_rational(r["bounds"][key][j], "bounds")
-                                          for r in rows)) for j in range(H)]
-    return out
-
-
 def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
                      n_splits: int) -> dict:
     """The summary the leaves imply (exact), built independently of the sweep code."""
@@ -423,24 +415,25 @@ def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
     ok = [r for r in rows if r["status"] != "failed"]
     fe = [r for r in rows if r["status"] == "bounded-forever"]
     fa = [r for r in rows if r["status"] == "failed"]
-    t_min = min((parse_rational(r["t_reached"], "t_reached") for r in fa), default=None)
+    t_min = min((parse_rational(r["t_reached"], "t_reached", strict=True) for r in fa),
+                default=None)
     tau = T if t_min is None else min(T, t_min)
     # the whole region for all t >= 0 only when every leaf speaks about all t >= 0
     whole = "t >= 0" if len(fe) == len(rows) and not cfg.legacy else \
-        f"0 <= t <= {fraction_text(tau)}"
+        f"0 <= t <= {decimal_text(tau)}"
     st = {
-        "horizon": (_group(ok, f"0 <= t <= {fraction_text(T)}", 1 - total["failed"], H, flow)
+        "horizon": (group(ok, f"0 <= t <= {decimal_text(T)}", 1 - total["failed"], H, flow)
                     if ok else None),
-        "forever": _group(fe, "t >= 0", total["bounded-forever"], H, flow) if fe else None,
+        "forever": group(fe, "t >= 0", total["bounded-forever"], H, flow) if fe else None,
         "failed": None if not fa else {
-            **_group(fa, f"0 <= t <= {fraction_text(t_min)}", total["failed"], H, flow),
-            "t_reached_min": fraction_text(t_min)},
-        "region": _group(rows, whole, Fraction(1), H, flow),
+            **group(fa, f"0 <= t <= {decimal_text(t_min)}", total["failed"], H, flow),
+            "t_reached_min": decimal_text(t_min)},
+        "region": group(rows, whole, Fraction(1), H, flow),
     }
     out = {"kind": "summary", "region": describe_region(cfg.doc["region"]),
-           "horizon": fraction_text(T), "leaves": len(rows), "splits": n_splits,
+           "horizon": decimal_text(T), "leaves": len(rows), "splits": n_splits,
            "counts": count, "errors": sum(r["error"] is not None for r in rows),
-           "fractions": {s: fraction_text(total[s]) for s in STATUSES}, "statements": st}
+           "fractions": {s: decimal_text(total[s]) for s in STATUSES}, "statements": st}
     if not cfg.legacy:
         out["problem"] = problem_text(cfg.problem_doc)
         out["flow"] = flow_text(flow, H, cfg.signs)
@@ -448,7 +441,7 @@ def expected_summary(cfg: _Config, rows: list[dict], fracs: list[Fraction],
         for r, q in zip(rows, fracs):
             per[r["argument"]["kind"]][0] += q
             per[r["argument"]["kind"]][1] += 1
-        out["arguments"] = {a: {"leaves": n, "fraction": fraction_text(q)}
+        out["arguments"] = {a: {"leaves": n, "fraction": decimal_text(q)}
                             for a, (q, n) in per.items()}
     out["text"] = summary_text(out)
     return out
@@ -486,9 +479,9 @@ def _check_cover(item: tuple) -> tuple[bool, str]:
     for key, q in proven.items():
         pairs = [(bounds[key], q)] if key == "c" else list(zip(bounds[key], q))
         for stated, want in pairs:
-            if parse_rational(stated, f"bounds {key}") < want:
+            if parse_rational(stated, f"bounds {key}", strict=True) < want:
                 return False, (f"regime cover: the leaf's bound {key} <= {stated} is "
-                               f"stronger than the argument's {fraction_text(want)}")
+                               f"stronger than the argument's {decimal_text(want)}")
     return True, "verified"
 
 
@@ -498,7 +491,7 @@ def _check_one(item: tuple, workers: int | None = 1) -> tuple[str, bool, str, in
     if kind in REGION_ARGUMENTS:
         try:
             ok, msg = _check_cover(item)
-        except LoadError as e:
+        except (LoadError, NumberError) as e:
             ok, msg = False, str(e)
         return node, ok, msg, 0
     r = check_certificate(item[2], workers=workers)
@@ -554,7 +547,7 @@ def check_sweep_records(lines: list[Any], workers: int | None = None,
         steps = _check(lines, workers, progress, certificates)
     except Rejected as e:
         return CheckResult(False, str(e), 0, time.perf_counter() - start)
-    except LoadError as e:
+    except (LoadError, NumberError) as e:
         return CheckResult(False, str(e), 0, time.perf_counter() - start)
     except Exception as e:  # never a traceback from untrusted input
         msg = str(e).splitlines()[0] if str(e) else ""

@@ -11,9 +11,13 @@ lives with the checker so that the checker needs nothing of the sweep's code.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
 
-from verifier.arith.numbers import rational_text as fraction_text
+from verifier.arith.numbers import (
+    coordinate_or_none,
+    decimal_text,
+    parse_coordinate,
+    parse_rational,
+)
 
 #: Leaf statuses, in the order of the summary.
 STATUSES = ("bounded-forever", "bounded-on-horizon", "failed")
@@ -30,13 +34,21 @@ _FLOW_WORDS = {"normalized": "the normalized gradient flow",
                "standard": "the standard gradient flow"}
 
 
-def _rational_or_none(text: Any) -> Fraction | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        return None
+def group(rows: list[dict], over: str, fraction: Fraction, H: int, flow: str) -> dict:
+    """A statement of the summary about the leaves ``rows``: their volume ``fraction``,
+    their count, the time set ``over`` and the largest of each of their bounds (a bound
+    besides ``v`` and ``c`` is stated only when every leaf of the group states it)."""
+    def top(key: str, j: int | None = None) -> str:
+        return decimal_text(max(parse_rational(r["bounds"][key] if j is None
+                                               else r["bounds"][key][j], "bounds", strict=True)
+                                for r in rows))
+
+    out = {"fraction": decimal_text(fraction), "leaves": len(rows), "over": over,
+           "v": [top("v", j) for j in range(H)], "c": top("c")}
+    for key in EXTRA_BOUNDS[flow]:
+        if all(key in r["bounds"] for r in rows):
+            out[key] = [top(key, j) for j in range(H)]
+    return out
 
 
 def describe_region(region: list[dict]) -> str:
@@ -45,12 +57,12 @@ def describe_region(region: list[dict]) -> str:
     parts = []
     for r in region:
         if not isinstance(r["given"], list):
-            parts.append(f"{r['name']} = {fraction_text(Fraction(r['box']))}")
+            parts.append(f"{r['name']} = {decimal_text(parse_coordinate(r['box']))}")
             continue
-        lo, hi = Fraction(r["box"][0]), Fraction(r["box"][1])
-        box = f"[{fraction_text(lo)}, {fraction_text(hi)}]"
+        lo, hi = parse_coordinate(r["box"][0]), parse_coordinate(r["box"][1])
+        box = f"[{decimal_text(lo)}, {decimal_text(hi)}]"
         g0, g1 = r["given"]
-        exact = _rational_or_none(g0) == lo and _rational_or_none(g1) == hi
+        exact = coordinate_or_none(g0) == lo and coordinate_or_none(g1) == hi
         parts.append(f"{r['name']} in {box}" if exact else f"{r['name']} in {box} ⊇ [{g0}, {g1}]")
     return ", ".join(parts)
 
@@ -76,7 +88,7 @@ def flow_text(flow: str, width: int, signs: list[int] | None) -> str:
 
 
 def _approx(q: str) -> str:
-    return f"{float(Fraction(q)):.4g}"
+    return f"{float(parse_rational(q, 'fraction', strict=True)):.4g}"
 
 
 def _bound_items(g: dict) -> list[str]:

@@ -20,7 +20,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from verifier import __version__
+    from verifier.version import __version__
 
     parser = _Parser(prog="verifier", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"ngf-verifier {__version__}")

@@ -14,7 +14,13 @@ import argparse
 import sys
 from typing import Any
 
-from verifier.cli.common import add_problem_args, output_file, parse_signs, problem_from_args
+from verifier.cli.common import (
+    add_problem_args,
+    add_start_args,
+    output_file,
+    parse_signs,
+    problem_from_args,
+)
 from verifier.cli.integrate import parse_initial
 
 HELP = "prove explicit bounds |v_j| <= R_v, |c| <= R_c and write a certificate"
@@ -37,13 +43,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_problem_args(p)
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--init", metavar="Y1,Y2,...",
-                   help="initial point (exact decimals; default with --example: its state)")
-    g.add_argument("--init-box", metavar="LO:HI,...",
-                   help="initial box, one LO:HI per coordinate (a single value is a point)")
-    p.add_argument("--horizon", required=True, metavar="T", help="final time T > 0")
-    p.add_argument("--prec", type=int, default=53, help="working precision in bits (default 53)")
+    add_start_args(p)
     p.add_argument("--order", type=int, default=None, help="Taylor order (default by precision)")
     p.add_argument("--out", required=True, metavar="FILE", help="certificate file to write")
     p.add_argument("--no-forever", action="store_true",

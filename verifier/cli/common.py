@@ -23,6 +23,18 @@ def add_problem_args(p: argparse.ArgumentParser, flow: bool = True) -> None:
                        help="frozen weights (+1/-1) for --flow normalized-weights")
 
 
+def add_start_args(p: argparse.ArgumentParser) -> None:
+    """The initial set (``--init`` or ``--init-box``), the horizon and the precision of an
+    integration."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--init", metavar="Y1,Y2,...",
+                   help="initial point (exact decimals; default with --example: its state)")
+    g.add_argument("--init-box", metavar="LO:HI,...",
+                   help="initial box, one LO:HI per coordinate (a single value is a point)")
+    p.add_argument("--horizon", required=True, metavar="T", help="final time T > 0")
+    p.add_argument("--prec", type=int, default=53, help="working precision in bits (default 53)")
+
+
 def problem_from_args(args: argparse.Namespace):
     from verifier.problem import Problem
 

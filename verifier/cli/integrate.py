@@ -12,7 +12,13 @@ import argparse
 import sys
 from typing import Any
 
-from verifier.cli.common import add_problem_args, initial_text, parse_signs, problem_from_args
+from verifier.cli.common import (
+    add_problem_args,
+    add_start_args,
+    initial_text,
+    parse_signs,
+    problem_from_args,
+)
 
 HELP = "validated (ball-arithmetic) enclosure of gradient-flow trajectories"
 
@@ -35,13 +41,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_problem_args(p)
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--init", metavar="Y1,Y2,...",
-                   help="initial point (exact decimals; default with --example: its state)")
-    g.add_argument("--init-box", metavar="LO:HI,...",
-                   help="initial box, one LO:HI per coordinate (a single value is a point)")
-    p.add_argument("--horizon", required=True, metavar="T", help="final time T > 0")
-    p.add_argument("--prec", type=int, default=53, help="working precision in bits (default 53)")
+    add_start_args(p)
     p.add_argument("--order", type=int, default=None,
                    help="Taylor order (default 20 at 53 bits, more at higher precision)")
     p.add_argument("--set", dest="set_type", choices=("auto", "doubleton", "quadratic", "box"),

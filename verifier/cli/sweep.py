@@ -110,27 +110,36 @@ def _min_size(items: list[str]) -> Any:
     return out
 
 
+def config_from_args(args: argparse.Namespace) -> Any:
+    """The sweep's configuration (None: ``--resume`` without problem options, the one
+    stored in the file)."""
+    from pathlib import Path
+
+    from verifier.sweep import make_config, parse_range_text
+
+    if args.resume and args.target is None and args.example is None:
+        if not Path(args.out).exists():
+            raise ValueError(f"--resume: {args.out} does not exist")
+        return None
+    problem = problem_from_args(args)
+    ranges = [parse_range_text(t) for t in args.range]
+    return make_config(
+        problem, ranges, args.horizon, flow=args.flow, signs=parse_signs(args.signs),
+        prec=args.prec, order=args.order, forever=not args.no_forever,
+        trap_budget=args.trap_budget, max_steps=args.max_steps,
+        width_limit=args.width_limit, min_size=_min_size(args.min_size), split=args.split,
+        split_horizon=not args.no_split_horizon, digits=args.digits,
+        energy_tail=not args.no_energy_tail, regimes=not args.no_regimes)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
     from pathlib import Path
 
-    from verifier.sweep import make_config, parse_range_text, run_config
+    from verifier.sweep import parse_range_text, run_config
 
     out = Path(args.out)
-    if args.resume and args.target is None and args.example is None:
-        config = None  # the configuration stored in the file
-        if not out.exists():
-            raise ValueError(f"--resume: {out} does not exist")
-    else:
-        problem = problem_from_args(args)
-        ranges = [parse_range_text(t) for t in args.range]
-        config = make_config(
-            problem, ranges, args.horizon, flow=args.flow, signs=parse_signs(args.signs),
-            prec=args.prec, order=args.order, forever=not args.no_forever,
-            trap_budget=args.trap_budget, max_steps=args.max_steps,
-            width_limit=args.width_limit, min_size=_min_size(args.min_size), split=args.split,
-            split_horizon=not args.no_split_horizon, digits=args.digits,
-            energy_tail=not args.no_energy_tail, regimes=not args.no_regimes)
+    config = config_from_args(args)
     start = time.perf_counter()
     result = run_config(config, out, resume=args.resume, scheduler=args.scheduler,
                         workers=args.workers, progress=False if args.no_progress else None)

@@ -26,9 +26,9 @@ from verifier.arith.balls import BallArithmetic
 from verifier.arith.compile import compile_expr, constant_slot
 from verifier.arith.precision import precision
 from verifier.arith.series import NotOnePiece
+from verifier.field.antiderivative import antiderivative
+from verifier.field.pieces import Pieces
 from verifier.field.taylor_cells import TaylorCellAntiderivative
-from verifier.symbolic.antiderivative import antiderivative
-from verifier.symbolic.pieces import Pieces
 
 #: Names of the integrands, in the order of the tuples returned by :meth:`Moments.at`.
 INTEGRANDS = ("p", "x p", "x^2 p", "f p", "x f p", "f^2 p")

@@ -1,6 +1,6 @@
 """The target ``f`` and the density ``p`` at points or balls of ``[a, b]``.
 
-Both are piecewise analytic (:mod:`verifier.symbolic.pieces`); a ball that straddles a
+Both are piecewise analytic (:mod:`verifier.field.pieces`); a ball that straddles a
 breakpoint gets the union of the adjacent pieces' values, which encloses the value of
 the (continuous target, bounded density) function at every point of the ball.
 :meth:`PointFunctions.slope` encloses ``f'`` over a ball the same way (one-sided

@@ -6,8 +6,9 @@ Picard a priori boxes, Taylor steps of high order with Lagrange remainders,
 Lohner QR doubleton sets, rigorous low-order steps across switching surfaces.
 """
 
-from verifier.integrate._status import Status, StepKind
+from verifier.integrate._status import IntegrationStatus
 from verifier.integrate._timemap import integrate
 from verifier.integrate._tube import StepRecord, Tube
+from verifier.proof.step import StepKind
 
-__all__ = ["Status", "StepKind", "StepRecord", "Tube", "integrate"]
+__all__ = ["IntegrationStatus", "StepKind", "StepRecord", "Tube", "integrate"]

@@ -1,16 +1,23 @@
-"""Outcomes of a validated integration and kinds of steps.
+"""Outcomes: of a validated integration, and of one attempt at a step.
 
-One enum, :class:`Status`, whose values are user messages (as in diffrax's
-``RESULTS``). Precedence when several apply: a lost enclosure or a singular
-flow (errors) over a budget stop over ``REACHED``.
+:class:`IntegrationStatus` says why :func:`verifier.integrate.integrate` stopped; its
+values are user messages (as in diffrax's ``RESULTS``). Precedence when several apply: a
+lost enclosure or a singular flow (errors) over a budget stop over ``REACHED``. A step
+strategy (:mod:`verifier.integrate._steps`) returns :class:`Accepted` (a proven step) or
+:class:`Failed` (no step, and why). The kinds of steps are
+:class:`verifier.proof.step.StepKind`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
+from fractions import Fraction
+
+from verifier.proof.step import StepData
 
 
-class Status(Enum):
+class IntegrationStatus(Enum):
     """Why :func:`verifier.integrate.integrate` stopped (the value is the message)."""
 
     REACHED = "reached the horizon"
@@ -23,28 +30,28 @@ class Status(Enum):
     @property
     def ok(self) -> bool:
         """True when the horizon was reached."""
-        return self is Status.REACHED
+        return self is IntegrationStatus.REACHED
 
     def __str__(self) -> str:
         return self.value
 
 
-class StepKind(Enum):
-    """How the enclosure at the end of a step was obtained."""
+@dataclass(frozen=True)
+class Accepted:
+    """A proven step of length ``h`` (an exact dyadic)."""
 
-    #: Taylor expansion of order ``p`` (the whole step inside one analytic piece),
-    #: Lagrange remainder over the a priori box.
-    TAYLOR = "taylor"
-    #: Second-order mean-value step valid for a Lipschitz, piecewise C^1 field
-    #: (the step may cross or straddle switching surfaces).
-    LOW_ORDER = "low-order"
-    #: Two Taylor steps, one per side of a dying neuron's surface that the set
-    #: straddles, united (:mod:`verifier.integrate._split`).
-    SPLIT = "split"
-
-    def __str__(self) -> str:
-        return self.value
+    data: StepData
+    h: Fraction
 
 
-class ContradictionError(RuntimeError):
-    """Two valid enclosures of the same set are disjoint: a bug, never ignored."""
+@dataclass(frozen=True)
+class Failed:
+    """No step: the run stops with ``status`` (a split attempt that finds no dying surface
+    fails with ``status`` None: another strategy is tried)."""
+
+    reason: str
+    status: IntegrationStatus | None = IntegrationStatus.STEP_UNDERFLOW
+
+
+#: The outcome of a step strategy.
+Attempt = Accepted | Failed

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 from flint import arb
 
-from verifier.integrate._status import Status, StepKind
+from verifier.integrate._status import IntegrationStatus
+from verifier.presentation import present
+from verifier.proof.step import StepKind
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Tube:
     #: The set representation of the initial box (the first step starts from it).
     initial_set: Any = None
     signs: tuple[int, ...] | None = None
-    status: Status = Status.REACHED
+    status: IntegrationStatus = IntegrationStatus.REACHED
     reason: str = ""
     final: list[arb] = field(default_factory=list)
     t_reached: Fraction = Fraction(0)
@@ -78,7 +80,7 @@ class Tube:
     # -- summary ------------------------------------------------------------------
     @property
     def ok(self) -> bool:
-        return self.status is Status.REACHED
+        return self.status is IntegrationStatus.REACHED
 
     @property
     def message(self) -> str:
@@ -143,21 +145,15 @@ class Tube:
         """A matplotlib Figure of the tube (:func:`verifier.plotting.plot_enclosure`):
         ``kind="tube"`` (every coordinate's band), ``"realization"`` or ``"risk"`` (these
         two need ``problem``); ``reference``: a :class:`verifier.Trajectory` drawn on top."""
-        from verifier.plotting.tube import plot_enclosure
-
-        return plot_enclosure(self, kind, problem=problem, reference=reference, **kwargs)
+        return present(self, "plot", kind, problem=problem, reference=reference, **kwargs)
 
     def _repr_html_(self) -> str:
         """Jupyter: status and final enclosure (:func:`verifier.report.display.tube_html`)."""
-        from verifier.report.display import tube_html
-
-        return tube_html(self)
+        return present(self, "html")
 
     def _repr_latex_(self) -> str:
         """Jupyter: the final enclosure (:func:`verifier.report.display.tube_latex`)."""
-        from verifier.report.display import tube_latex
-
-        return tube_latex(self)
+        return present(self, "latex")
 
     # -- floats for plotting --------------------------------------------------------
     def times(self) -> np.ndarray:

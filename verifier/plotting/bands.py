@@ -15,6 +15,13 @@ from typing import Any
 import numpy as np
 from flint import arb
 
+from verifier.arith.numbers import parse_rational
+
+
+def _value(text: str) -> float:
+    """A number of a file (exact text) as a float, for drawing."""
+    return float(parse_rational(text, "number", strict=True))
+
 
 def _down(x: arb) -> float:
     return float(np.nextafter(float(x.lower()), -np.inf))
@@ -113,8 +120,6 @@ def bands_from_certificate(doc: dict) -> Bands:
     exact strings; the final box from the file's outward decimal ``final_enclosure``
     (all rounded outward to floats).
     """
-    from fractions import Fraction
-
     from verifier.arith.exact import decode_vector
     from verifier.field import flows
 
@@ -127,8 +132,8 @@ def bands_from_certificate(doc: dict) -> Bands:
 
     def ends(e: Any) -> tuple[float, float]:  # exact decimals, rounded outward to floats
         a, b = (e[0], e[1]) if isinstance(e, list) else (e, e)
-        return (float(np.nextafter(float(Fraction(a)), -np.inf)),
-                float(np.nextafter(float(Fraction(b)), np.inf)))
+        return (float(np.nextafter(_value(a), -np.inf)),
+                float(np.nextafter(_value(b), np.inf)))
 
     init = np.array([ends(e) for e in doc["initial"]], dtype=float)
     fin = np.array([ends(e) for e in doc["final_enclosure"]], dtype=float)
@@ -136,11 +141,11 @@ def bands_from_certificate(doc: dict) -> Bands:
     return Bands(
         names=names, flow=doc["flow"], width=H,
         signs=None if signs is None else tuple(signs),
-        t0=np.array([float(Fraction(s["t0"])) for s in steps], dtype=float),
-        t1=np.array([float(Fraction(s["t1"])) for s in steps], dtype=float),
+        t0=np.array([_value(s["t0"]) for s in steps], dtype=float),
+        t1=np.array([_value(s["t1"]) for s in steps], dtype=float),
         lo=lo, hi=hi, initial_lo=init[:, 0], initial_hi=init[:, 1],
         final_lo=fin[:, 0], final_hi=fin[:, 1], status=doc["status"],
-        problem=doc["problem"], horizon=float(Fraction(doc["horizon"])),
+        problem=doc["problem"], horizon=_value(doc["horizon"]),
     )
 
 

@@ -23,12 +23,19 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
+from verifier.arith.numbers import parse_rational
+
 STATUS_COLORS = {"bounded-forever": "#2e7d32", "bounded-on-horizon": "#1565c0",
                  "failed": "#c62828"}
 #: Colours of the arguments that close a leaf; a tube leaf that is not bounded forever
 #: (not closed) is hatched.
 ARGUMENT_COLORS = {"regime-cover": "#6a1b9a", "dead-reduction": "#2e7d32", "tube": "#ef6c00"}
 _HATCH = {"bounded-forever": "", "bounded-on-horizon": "//", "failed": "xx"}
+
+
+def _value(text: str) -> float:
+    """A number of a file (exact text) as a float, for drawing."""
+    return float(parse_rational(text, "number", strict=True))
 
 
 def _axes_of(result: Any, axes: Sequence[str] | None) -> tuple[int, int | None]:
@@ -55,7 +62,8 @@ def _axes_of(result: Any, axes: Sequence[str] | None) -> tuple[int, int | None]:
 def slice_leaves(result: Any, ix: int, iy: int | None,
                  at: dict[str, Any] | None = None) -> tuple[list[dict], dict[int, Fraction]]:
     """Leaves meeting the slice through ``at`` (other free coordinates), and the slice."""
-    from verifier.sweep._region import parse_exact, resolve_name
+    from verifier.arith.numbers import parse_coordinate
+    from verifier.sweep._region import resolve_name
 
     region = result.config.region
     names = region.names
@@ -69,7 +77,7 @@ def slice_leaves(result: Any, ix: int, iy: int | None,
         i = names.index(resolve_name(k, names))
         if i not in pos:
             raise ValueError(f"--plot-at {k}: not a free coordinate off the plot axes")
-        q = parse_exact(v if not isinstance(v, float) else repr(v), f"slice {k}")
+        q = parse_coordinate(v if not isinstance(v, float) else repr(v), f"slice {k}")
         lo, hi = region.root[i]
         if not lo <= q <= hi:
             raise ValueError(f"slice {k} = {v} is outside the region")
@@ -135,7 +143,7 @@ def status_figure(result: Any, axes: Sequence[str] | None = None,
                   at: dict[str, Any] | None = None) -> Figure:
     """Leaves coloured by status (green bounded forever, blue on [0, T], red failed)."""
     fr = result.fractions()
-    handles = [Patch(color=c, label=f"{s} ({float(Fraction(fr.get(s, '0'))):.3g} of R)")
+    handles = [Patch(color=c, label=f"{s} ({_value(fr.get(s, '0')):.3g} of R)")
                for s, c in STATUS_COLORS.items()]
     return _map(result, axes, at, lambda r: {"facecolor": STATUS_COLORS[r["status"]]},
                 handles, 3, f"status of the leaves (T = {float(result.config.horizon):g})")
@@ -149,7 +157,7 @@ def argument_figure(result: Any, axes: Sequence[str] | None = None,
 
     share = dict.fromkeys(ARGUMENT_COLORS, 0.0)
     for r in result.leaves.values():
-        share[leaf_argument(r)] += float(Fraction(r["fraction"]))
+        share[leaf_argument(r)] += _value(r["fraction"])
     handles = [Patch(color=c, label=f"{a} ({share[a]:.3g} of R)")
                for a, c in ARGUMENT_COLORS.items()]
     handles += [Patch(facecolor="white", edgecolor="black", hatch=h, label=f"tube, {s}")
@@ -162,7 +170,7 @@ def argument_figure(result: Any, axes: Sequence[str] | None = None,
 def _t_reached(r: dict, T: float) -> float:
     """How far the leaf's tube got; a regime cover integrates nothing and speaks about
     every ``t >= 0`` (drawn as ``T``)."""
-    return T if r["t_reached"] is None else float(Fraction(r["t_reached"]))
+    return T if r["t_reached"] is None else _value(r["t_reached"])
 
 
 def bounds_figure(result: Any, axes: Sequence[str] | None = None,
@@ -173,9 +181,9 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
     ix, iy = _axes_of(result, axes)
     rows, pos = slice_leaves(result, ix, iy, at)
     H = int(result.config.problem["width"])
-    panels = [(f"|v_{j + 1}| bound", lambda r, j=j: float(Fraction(r["bounds"]["v"][j])))
+    panels = [(f"|v_{j + 1}| bound", lambda r, j=j: _value(r["bounds"]["v"][j]))
               for j in range(H)]
-    panels.append(("|c| bound", lambda r: float(Fraction(r["bounds"]["c"]))))
+    panels.append(("|c| bound", lambda r: _value(r["bounds"]["c"])))
     ncols = len(panels) + 1
     fig = Figure(figsize=(4.2 * ncols, 4.0), layout="constrained")
     for k, (label, value) in enumerate(panels):

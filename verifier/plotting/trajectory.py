@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from verifier.plotting.style import coordinate_label, new_figure, new_panels, styled, suptitle
+from verifier.presentation import register
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -115,3 +116,13 @@ def plot_trajectory(traj: Trajectory, times: Any = None) -> Figure:
     plot_risk(traj, ax=axes[2])
     suptitle(fig, "reference simulation (floating point, not rigorous)")
     return fig
+
+
+def _register() -> None:
+    """``Trajectory.plot`` (:mod:`verifier.presentation`)."""
+    from verifier.simulate.trajectory import Trajectory as _Trajectory
+
+    register(_Trajectory, "plot", plot_trajectory)
+
+
+_register()

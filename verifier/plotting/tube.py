@@ -27,6 +27,7 @@ from verifier.plotting.style import (
     suptitle,
     target_label,
 )
+from verifier.presentation import register
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -209,3 +210,15 @@ def plot_enclosure(obj: Any, kind: str = "tube", problem: Any = None, reference:
     from verifier.plotting.realization import plot_realization_bands
 
     return plot_realization_bands(b, problem, reference=reference, **kwargs).figure
+
+
+def _register() -> None:
+    """``Tube.plot`` and ``Certificate.plot`` (:mod:`verifier.presentation`)."""
+    from verifier.certificates.certificate import Certificate
+    from verifier.integrate._tube import Tube
+
+    for cls in (Tube, Certificate):
+        register(cls, "plot", plot_enclosure)
+
+
+_register()

@@ -1,8 +1,8 @@
 """``prove_region``: the level of a box, a regime cover at that level, verified.
 
-Width 1: a regime cover of the box (:mod:`verifier.regimes.cover`). Width ``H >= 2``: the
-box must make all neurons but at most one certainly dead; the live one gets a regime cover
-of the width-1 problem (:mod:`verifier.regimes.reduction`).
+Width 1: a regime cover of the box (:mod:`verifier.proof.regimes.cover`). Width ``H >= 2``: the box
+must make all neurons but at most one certainly dead; the live one gets a regime cover of the
+width-1 problem (:mod:`verifier.proof.regimes.reduction`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from verifier.regimes.cover import PREC, Cover, CoverError
-from verifier.regimes.level import propose_level, prove_level
-from verifier.regimes.reduction import (
+from verifier.arith.numbers import ball
+from verifier.proof.regimes.cover import PREC, Cover, CoverError
+from verifier.proof.regimes.level import propose_level, prove_level
+from verifier.proof.regimes.reduction import (
     EXTRA,
     all_dead_c,
     check_shape,
@@ -22,8 +23,8 @@ from verifier.regimes.reduction import (
     start_extent,
     width_one,
 )
+from verifier.proof.regimes.spec import encode
 from verifier.regimes.search import CoverSearch, up
-from verifier.regimes.spec import encode
 
 __all__ = ["PREC", "RegionProof", "prove_region"]
 
@@ -43,8 +44,8 @@ class RegionProof:
 def _cover(problem: Any, flow: str, signs: Any, box: list, prec: int) -> Cover:
     level = propose_level(problem, flow, signs, box, prec=prec)
     why = prove_level(problem, flow, signs, box, level, prec=prec)
-    if why is not None:
-        raise CoverError(f"cannot prove the level {level} of the box: {why}")
+    if not why.ok:
+        raise CoverError(f"cannot prove the level {level} of the box: {why.reason}")
     cover, _ = CoverSearch(problem, flow, signs, box, level, prec).run()
     return cover
 
@@ -99,6 +100,4 @@ def prove_region(problem: Any, box: list[tuple[Fraction, Fraction]], flow: str =
 
 def up_sqrt(q: Fraction) -> Fraction:
     """A short decimal ``>= sqrt(q)``."""
-    from verifier.regimes.geometry import ball
-
     return up(ball(q).sqrt())

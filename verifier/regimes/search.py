@@ -4,7 +4,7 @@ The search only *proposes*: it subdivides the direction coordinate into cells, g
 cell the first argument that its own checks prove (dead, Lyapunov for a partially active
 neuron, Gram, and near a degenerate fully active direction the Polyak-Lojasiewicz
 argument), merges runs of equal arguments into pieces, rounds every constant outward to
-a short decimal and finally runs the verifier (:class:`verifier.regimes.cover.CoverChecker`)
+a short decimal and finally runs the verifier (:class:`verifier.proof.regimes.cover.CoverChecker`)
 on the result, exactly as the checker will from the file. What it returns is proven.
 """
 
@@ -18,9 +18,10 @@ from typing import Any
 from flint import arb
 
 from verifier.arith.exact import decimal_bounds
+from verifier.arith.numbers import ball
 from verifier.arith.precision import precision
-from verifier.regimes.affine import jacobian_floor
-from verifier.regimes.cover import (
+from verifier.proof.regimes.affine import jacobian_floor
+from verifier.proof.regimes.cover import (
     Cover,
     CoverChecker,
     CoverError,
@@ -28,10 +29,10 @@ from verifier.regimes.cover import (
     Verified,
     rho_of_amplitude,
 )
-from verifier.regimes.geometry import Cell, ball
-from verifier.regimes.lyapunov import LyapunovError, check_cell
-from verifier.regimes.static import gram_bounds, inactive_bound
-from verifier.regimes.statistics import StatisticsError
+from verifier.proof.regimes.geometry import Cell
+from verifier.proof.regimes.lyapunov import LyapunovError, check_cell
+from verifier.proof.regimes.static import gram_bounds, inactive_bound
+from verifier.proof.regimes.statistics import StatisticsError
 
 #: Significant digits of the constants written into a cover.
 DIGITS = 8

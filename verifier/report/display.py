@@ -17,6 +17,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from verifier.presentation import register
+
 _STYLE = "text-align:left; padding:0.1em 0.6em"
 
 
@@ -119,3 +121,17 @@ def tube_latex(tube: Any) -> str:
     status = tube.status.value.replace("_", r"\_")
     body = r",\ ".join(parts) if parts else r"\text{no step}"
     return rf"$$\text{{{status}}}:\quad t = {t}:\ {body}$$"
+
+
+def _register() -> None:
+    """Present problems and tubes in Jupyter (:mod:`verifier.presentation`)."""
+    from verifier.integrate._tube import Tube
+    from verifier.problem import Problem
+
+    for cls, to_html, to_latex in ((Problem, problem_html, problem_latex),
+                                   (Tube, tube_html, tube_latex)):
+        register(cls, "html", to_html)
+        register(cls, "latex", to_latex)
+
+
+_register()

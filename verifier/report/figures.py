@@ -25,9 +25,10 @@ are drawn in the paper style (:func:`verifier.plotting.style.paper_style`) when
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from verifier.arith.numbers import parse_rational
 
 FORMATS = ("pdf", "png")
 
@@ -43,9 +44,10 @@ def centre(initial: list) -> list[float]:
     out = []
     for e in initial:
         if isinstance(e, list | tuple):
-            out.append(float((Fraction(e[0]) + Fraction(e[1])) / 2))
+            lo, hi = (parse_rational(x, "initial", strict=True) for x in e)
+            out.append(float((lo + hi) / 2))
         else:
-            out.append(float(Fraction(e)))
+            out.append(float(parse_rational(e, "initial", strict=True)))
     return out
 
 
@@ -54,7 +56,7 @@ def reference_for(doc: dict, problem: Any) -> Any:
     ``t_reached`` (``None`` if the simulation fails)."""
     from verifier.simulate import simulate
 
-    T = float(Fraction(doc["t_reached"]))
+    T = float(parse_rational(doc["t_reached"], "t_reached", strict=True))
     if T <= 0:
         return None
     try:
@@ -94,7 +96,8 @@ def comparison_figure(doc_n: dict, doc_s: dict, name: str, out: Path,
     from verifier.problem import Problem
 
     problem = Problem.from_dict(doc_n["problem"])
-    T = float(min(Fraction(doc_n["t_reached"]), Fraction(doc_s["t_reached"])))
+    T = float(min(parse_rational(d["t_reached"], "t_reached", strict=True)
+                  for d in (doc_n, doc_s)))
     fig = plot_flow_comparison(
         problem, centre(doc_n["initial"]), T, bands_normalized=bands_from_certificate(doc_n),
         bands_standard=bands_from_certificate(doc_s),

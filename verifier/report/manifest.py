@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from verifier.arith.numbers import parse_rational
+
 FORMAT = "ngf-manifest/1"
 MANIFEST = "manifest.json"
 #: Largest manifest read (bytes).
@@ -75,7 +77,6 @@ def sweep_summary(path: str | Path) -> dict[str, Any]:
     volume per argument (``regime-cover``, ``tube``; ``None`` for files written before
     region arguments).
     """
-    from fractions import Fraction
 
     header: dict = {}
     summary: dict | None = None
@@ -97,7 +98,7 @@ def sweep_summary(path: str | Path) -> dict[str, Any]:
                 "bounds": None, "arguments": None, "version": version}
     counts = summary.get("counts", {})
     fractions = summary.get("fractions", {})
-    fr = {k: Fraction(v) for k, v in fractions.items()}
+    fr = {k: parse_rational(v, "fraction", strict=True) for k, v in fractions.items()}
     if fr.get("bounded-forever", 0) == 1:
         status = "bounded-forever"
     elif fr.get("failed", 0) == 0:
@@ -142,7 +143,7 @@ def file_entry(case: Any, path: str | Path, wall_seconds: float,
 def generator() -> dict[str, str]:
     import flint
 
-    from verifier import __version__
+    from verifier.version import __version__
 
     return {"package": "ngf-verifier", "version": __version__,
             "python-flint": flint.__version__, "python": platform.python_version()}
@@ -185,7 +186,6 @@ def load_manifest(path: str | Path) -> dict[str, Any]:
 
 def _same_inputs(entry: dict, doc: dict) -> list[str]:
     """Differences between a certificate entry's inputs and the certificate itself."""
-    from fractions import Fraction
 
     from verifier.problem import Problem
 
@@ -204,9 +204,10 @@ def _same_inputs(entry: dict, doc: dict) -> list[str]:
     if inp.get("initial") != doc.get("initial"):
         out.append("initial set differs from the inputs")
     try:
-        if Fraction(str(inp.get("horizon"))) != Fraction(str(doc.get("horizon"))):
+        if parse_rational(inp.get("horizon")) != parse_rational(doc.get("horizon"),
+                                                                strict=True):
             out.append(f"horizon {doc.get('horizon')} differs from the inputs")
-    except (ValueError, ZeroDivisionError):
+    except ValueError:
         out.append("horizon is not a number")
     if inp.get("prec") != doc.get("prec"):
         out.append("precision differs from the inputs")

@@ -45,18 +45,16 @@ def run_certificate_case(case: Case, out_dir: Path) -> dict[str, Any]:
 
 
 def run_sweep_case(case: SweepCase, out_dir: Path) -> dict[str, Any]:
-    """Sweep one region with the ``verifier sweep`` command, return its manifest entry."""
-    from verifier.cli import main
+    """Sweep one region (what ``verifier sweep`` does with :func:`sweep_argv`), return its
+    manifest entry."""
+    from verifier.sweep import run_config
 
     start = time.perf_counter()
     path = out_dir / case.file
     if path.exists():
         path.unlink()
-    argv = sweep_argv(case, path)
-    code = main(argv)
-    if code not in (0, 1) or not path.exists():
-        raise RuntimeError(f"sweep {case.name} failed (exit code {code}): verifier "
-                           + " ".join(argv))
+    config, run_options = sweep_config(case)
+    run_config(config, path, progress=False, **run_options)
     return file_entry(case, path, time.perf_counter() - start)
 
 
@@ -78,6 +76,46 @@ def sweep_argv(case: SweepCase, out: Path) -> list[str]:
         elif value not in (False, None):
             argv += [flag, str(value)]
     return argv
+
+
+#: The ``verifier sweep`` options a case may give, and how their text is read.
+_VALUES = {"max_steps": int, "width_limit": float, "trap_budget": float, "prec": int,
+           "order": int, "digits": int, "split": str}
+#: The flags, and the argument of :func:`verifier.sweep.make_config` each turns off.
+_FLAGS = {"no_regimes": "regimes", "no_forever": "forever", "no_energy_tail": "energy_tail",
+          "no_split_horizon": "split_horizon"}
+
+
+def sweep_config(case: SweepCase) -> tuple[Any, dict[str, Any]]:
+    """The configuration of a sweep case and the options of
+    :func:`verifier.sweep.run_config`: what ``verifier sweep`` builds from
+    :func:`sweep_argv` (the defaults are :func:`verifier.sweep.make_config`'s)."""
+    from verifier.problem import Problem
+    from verifier.sweep import make_config, parse_range_text
+
+    kwargs: dict[str, Any] = {}
+    run: dict[str, Any] = {}
+    min_size: dict[str, str] = {}
+    for key, value in case.options:
+        if key == "min_size":
+            name, sep, size = str(value).rpartition("=")
+            min_size[name.strip() if sep else "*"] = size.strip()
+        elif key == "workers":
+            run["workers"] = int(value)
+        elif key == "scheduler":
+            run["scheduler"] = str(value)
+        elif key in _FLAGS:
+            kwargs[_FLAGS[key]] = not value
+        elif key in _VALUES:
+            kwargs[key] = _VALUES[key](value)
+        else:
+            raise ValueError(f"sweep case {case.name}: unknown option {key!r}")
+    problem = Problem(case.target, list(case.domain), case.density, case.width)
+    ranges = [parse_range_text(f"{name}={spec}") for name, spec in case.region]
+    config = make_config(problem, ranges, case.horizon, flow=case.flow,
+                         signs=None if case.signs is None else list(case.signs),
+                         min_size=min_size or None, **kwargs)
+    return config, run
 
 
 def reproduce(cases: Sequence[Case | SweepCase], out_dir: str | Path, *, quick: bool = False,

@@ -11,9 +11,9 @@ still valid bounds; the exact ones are in the files.
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 from typing import Any
+
+from verifier.arith.numbers import parse_rational, round_text
 
 COLUMNS = ("Case", "Flow", "H", "Target", "Initial set", "T", "Status", "R_v", "R_c",
            "Steps", "KiB", "Time (s)")
@@ -27,24 +27,10 @@ _FLOW_SHORT = {"normalized": "NGF", "normalized-weights": "NGF-w", "standard": "
 
 def round_up(text: str | None, digits: int = 4) -> str:
     """A decimal string ``>=`` the exact number ``text`` with ``digits`` significant
-    digits (``-`` for a missing bound)."""
+    digits (``-`` for a missing bound; :func:`verifier.arith.numbers.round_text`)."""
     if text is None:
         return "-"
-    q = Fraction(str(text))
-    if q == 0:
-        return "0"
-    k = math.floor(math.log10(abs(float(q)))) if q else 0
-    shift = digits - 1 - k
-    n = math.ceil(q * Fraction(10) ** shift)
-    # correct a possible off-by-one of the float log10 (e.g. q = 0.001)
-    if len(str(abs(n))) > digits:
-        shift -= 1
-        n = math.ceil(q * Fraction(10) ** shift)
-    if shift <= 0:
-        return str(n * 10 ** (-shift))
-    sign, digits_ = ("-" if n < 0 else ""), str(abs(n)).rjust(shift + 1, "0")
-    s = f"{digits_[:-shift]}.{digits_[-shift:]}".rstrip("0").rstrip(".")
-    return sign + s
+    return round_text(parse_rational(str(text), "bound", strict=True), digits, up=True)
 
 
 def _initial(inputs: dict) -> str:
@@ -57,7 +43,7 @@ def _initial(inputs: dict) -> str:
     widths = []
     for e in items:
         if isinstance(e, list):
-            lo, hi = Fraction(e[0]), Fraction(e[1])
+            lo, hi = (parse_rational(x, "initial", strict=True) for x in e)
             mids.append(f"{float((lo + hi) / 2):.4g}")
             widths.append(float(hi - lo))
         else:
@@ -69,7 +55,7 @@ def _vbound(entry: dict) -> str | None:
     b = entry.get("bounds")
     if not b or not b.get("v"):
         return None
-    return str(max(Fraction(x) for x in b["v"]))
+    return str(max(parse_rational(x, "bounds", strict=True) for x in b["v"]))
 
 
 def _target(inputs: dict) -> str:

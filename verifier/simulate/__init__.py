@@ -1,6 +1,6 @@
 """Non-rigorous reference simulation of the gradient flows (floats; never used in proofs)."""
 
-from verifier.simulate.integrate import simulate
-from verifier.simulate.trajectory import PiecewiseSolution, Status, Trajectory
+from verifier.simulate.solver import simulate
+from verifier.simulate.trajectory import PiecewiseSolution, SimulationStatus, Trajectory
 
-__all__ = ["PiecewiseSolution", "Status", "Trajectory", "simulate"]
+__all__ = ["PiecewiseSolution", "SimulationStatus", "Trajectory", "simulate"]

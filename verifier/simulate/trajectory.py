@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from verifier.presentation import present
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 
-class Status(StrEnum):
+class SimulationStatus(StrEnum):
     """Outcome of :func:`verifier.simulate.simulate`.
 
     Precedence when several apply: an error (``FAILED``) over a stop
@@ -37,12 +39,13 @@ class Status(StrEnum):
 
 
 _DESCRIPTIONS = {
-    Status.SUCCESS: "the horizon was reached",
-    Status.DEGENERATE_NEURON: "stopped: a neuron's (w_j, b_j) came within 1e-12 of 0 "
-    "(the standard flow is not regular there)",
-    Status.ZENO: "stopped: switching events accumulate without progress in time (Zeno guard)",
-    Status.TOO_MANY_EVENTS: "stopped: the maximal number of switching events was reached",
-    Status.FAILED: "the ODE solver failed",
+    SimulationStatus.SUCCESS: "the horizon was reached",
+    SimulationStatus.DEGENERATE_NEURON: "stopped: a neuron's (w_j, b_j) came within 1e-12 of "
+                                        "0 (the standard flow is not regular there)",
+    SimulationStatus.ZENO: "stopped: switching events accumulate without progress in time "
+                           "(Zeno guard)",
+    SimulationStatus.TOO_MANY_EVENTS: "stopped: the maximal number of switching events was reached",
+    SimulationStatus.FAILED: "the ODE solver failed",
 }
 
 
@@ -129,7 +132,7 @@ class Trajectory:
         ``rtol/100`` and ``atol/100``: an **estimate** of the global error, not a bound.
         ``None`` if not requested; ``nan`` if the tolerance could not be tightened.
     status, message:
-        Outcome (:class:`Status`) and a one-line explanation.
+        Outcome (:class:`SimulationStatus`) and a one-line explanation.
     """
 
     t: np.ndarray
@@ -140,7 +143,7 @@ class Trajectory:
     events: list[tuple[float, int]]
     sol: PiecewiseSolution
     risk: np.ndarray
-    status: Status = Status.SUCCESS
+    status: SimulationStatus = SimulationStatus.SUCCESS
     message: str = ""
     error_estimate: float | None = None
     unresolved_events: list[tuple[float, int]] = field(default_factory=list)
@@ -152,7 +155,7 @@ class Trajectory:
     @property
     def success(self) -> bool:
         """True iff the horizon was reached."""
-        return self.status == Status.SUCCESS
+        return self.status == SimulationStatus.SUCCESS
 
     @property
     def final(self) -> np.ndarray:
@@ -249,9 +252,7 @@ class Trajectory:
     def plot(self, times: Any = None) -> Figure:
         """Figure with coordinates, realizations at ``times`` and the risk (see
         :func:`verifier.plotting.plot_trajectory`)."""
-        from verifier.plotting.trajectory import plot_trajectory
-
-        return plot_trajectory(self, times=times)
+        return present(self, "plot", times=times)
 
 
 def coordinate_names(flow: str, width: int) -> list[str]:

@@ -11,7 +11,7 @@ re-verifies a sweep file (:mod:`verifier.checker.sweep`).
 """
 
 from verifier.sweep._config import FORMAT, SweepConfig, make_config
-from verifier.sweep._region import Range, Region, fraction_text, parse_range_text, sweep_names
+from verifier.sweep._region import Range, Region, parse_range_text, sweep_names
 from verifier.sweep._runner import SYNCHRONOUS, default_workers
 from verifier.sweep._store import SweepFileError, SweepResult, read_sweep
 from verifier.sweep._summary import summarize, summary_text
@@ -19,6 +19,6 @@ from verifier.sweep._sweep import run_config, sweep
 
 __all__ = [
     "FORMAT", "SYNCHRONOUS", "Range", "Region", "SweepConfig", "SweepFileError", "SweepResult",
-    "default_workers", "fraction_text", "make_config", "parse_range_text", "read_sweep",
+    "default_workers", "make_config", "parse_range_text", "read_sweep",
     "run_config", "summarize", "summary_text", "sweep", "sweep_names",
 ]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from verifier.arith.numbers import parse_horizon
-from verifier.sweep._region import Box, Region, fraction_text, parse_exact
+from verifier.arith.numbers import decimal_text, parse_coordinate, parse_horizon
+from verifier.sweep._region import Box, Region
 
 #: Schema version of sweep files.
 FORMAT = "ngf-sweep/1"
@@ -80,14 +80,14 @@ class SweepConfig:
             "signs": self.signs,
             "coordinates": self.region.names,
             "region": self.region.to_list(),
-            "horizon": fraction_text(self.horizon),
+            "horizon": decimal_text(self.horizon),
             "prec": self.prec,
             "order": self.order,
             "forever": self.forever,
             "trap_budget": self.trap_budget,
             "max_steps": self.max_steps,
             "width_limit": self.width_limit,
-            "min_size": [fraction_text(m) for m in self.min_size],
+            "min_size": [decimal_text(m) for m in self.min_size],
             "split": self.split,
             "split_horizon": self.split_horizon,
             "digits": self.digits,
@@ -104,7 +104,7 @@ class SweepConfig:
                 prec=d["prec"], order=d["order"], forever=d["forever"],
                 trap_budget=d["trap_budget"], max_steps=d["max_steps"],
                 width_limit=d["width_limit"],
-                min_size=tuple(parse_exact(m, "min_size") for m in d["min_size"]),
+                min_size=tuple(parse_coordinate(m, "min_size") for m in d["min_size"]),
                 split=d["split"], split_horizon=d["split_horizon"], digits=d["digits"],
                 energy_tail=d.get("energy_tail", False), regimes=d.get("regimes"),
             )
@@ -166,12 +166,12 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
         mins = [w * DEFAULT_MIN_FRACTION for w in widths]
         for k, v in min_size.items():
             if k == "*":
-                mins = [parse_exact(_s(v), "min_size")] * len(names)
+                mins = [parse_coordinate(_s(v), "min_size")] * len(names)
         for k, v in min_size.items():
             if k != "*":
-                mins[names.index(resolve_name(k, names))] = parse_exact(_s(v), "min_size")
+                mins[names.index(resolve_name(k, names))] = parse_coordinate(_s(v), "min_size")
     else:
-        mins = [parse_exact(_s(min_size), "min_size")] * len(names)
+        mins = [parse_coordinate(_s(min_size), "min_size")] * len(names)
     if flow == "standard":
         _refuse_singular(region, H)
     mins = [m if i in region.free else Fraction(0) for i, m in enumerate(mins)]

@@ -34,8 +34,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from verifier.arith.numbers import MAX_COORDINATE, is_rational_text, parse_coordinate
-from verifier.arith.numbers import rational_text as fraction_text
+from verifier.arith.numbers import (
+    MAX_COORDINATE,
+    coordinate_or_none,
+    decimal_text,
+    exact_value,
+    parse_coordinate,
+)
 from verifier.checker.sweep_text import describe_region
 from verifier.field import flows
 
@@ -49,13 +54,6 @@ _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 
 
 # -- exact numbers as text -------------------------------------------------------------
-def parse_exact(text: Any, what: str) -> Fraction:
-    """An exact rational from ``int``, :class:`~fractions.Fraction` or a decimal /
-    ``p/q`` string (floats are refused: give the decimal you mean), within the limits of
-    :func:`verifier.arith.numbers.parse_coordinate`."""
-    return parse_coordinate(text, what)
-
-
 def outward(text: str | int | Fraction, digits: int, up: bool, what: str) -> Fraction:
     """An exact rational ``q`` with ``q <= value`` (``up=False``) or ``q >= value``
     (``up=True``) for the real constant ``text`` (parsed by the whitelist parser).
@@ -65,34 +63,23 @@ def outward(text: str | int | Fraction, digits: int, up: bool, what: str) -> Fra
     so the inequality is proven, not estimated."""
     if isinstance(text, int | Fraction) and not isinstance(text, bool):
         return Fraction(text)
-    exact = _rational_or_none(text)
+    exact = coordinate_or_none(text)
     if exact is not None:
         return exact
     ball = constant_ball(text, what)
-    end = ball.upper() if up else ball.lower()
-    m, e = end.man_exp()
-    q = Fraction(int(m)) * Fraction(2) ** int(e)
+    q = exact_value(ball.upper() if up else ball.lower())
     scale = 10**digits
     n = math.ceil(q * scale) if up else math.floor(q * scale)
     return Fraction(n, scale)
 
 
-def _rational_or_none(text: Any) -> Fraction | None:
-    """The value of decimal or fraction text (within the limits), None for other text."""
-    if not is_rational_text(text):
-        return None
-    return parse_coordinate(text, "range end")
-
-
 def constant_ball(text: Any, what: str):
     """A ``flint.arb`` enclosing the real constant ``text`` at 256 bits."""
-    from verifier.arith.balls import BallArithmetic
     from verifier.arith.precision import precision
-    from verifier.expr import parse_number
+    from verifier.expr.values import constant_ball as ball_of
 
-    expr = parse_number(text, what=what)
     with precision(256):
-        ball = BallArithmetic().const(expr)
+        ball = ball_of(text, what)
         if not (ball.is_finite() and abs(ball) <= MAX_COORDINATE):
             raise ValueError(f"{what}: cannot enclose {text!r} within +-{MAX_COORDINATE:g}")
         return ball
@@ -132,9 +119,9 @@ class Range:
 
     def to_dict(self) -> dict:
         if self.fixed:
-            return {"name": self.name, "given": self.given, "box": fraction_text(self.lo)}
+            return {"name": self.name, "given": self.given, "box": decimal_text(self.lo)}
         return {"name": self.name, "given": list(self.given),
-                "box": [fraction_text(self.lo), fraction_text(self.hi)]}
+                "box": [decimal_text(self.lo), decimal_text(self.hi)]}
 
 
 def make_range(name: str, spec: Any, digits: int = DEFAULT_DIGITS) -> Range:
@@ -145,7 +132,7 @@ def make_range(name: str, spec: Any, digits: int = DEFAULT_DIGITS) -> Range:
         glo, ghi = (_text(s) for s in spec)
         lo = outward(glo, digits, up=False, what=f"lower end of {name}")
         hi = outward(ghi, digits, up=True, what=f"upper end of {name}")
-        if _rational_or_none(glo) is None or _rational_or_none(ghi) is None:
+        if coordinate_or_none(glo) is None or coordinate_or_none(ghi) is None:
             # irrational ends: the requested interval must be non-empty too
             if not constant_ball(ghi, name).upper() >= constant_ball(glo, name).lower():
                 raise ValueError(f"range of {name}: empty interval [{glo}, {ghi}]")
@@ -154,7 +141,7 @@ def make_range(name: str, spec: Any, digits: int = DEFAULT_DIGITS) -> Range:
                              "(give one value for a fixed coordinate)")
         return Range(name, (glo, ghi), lo, hi)
     text = _text(spec)
-    value = _rational_or_none(text)
+    value = coordinate_or_none(text)
     if value is None:
         raise ValueError(f"fixed {name} = {text!r}: a fixed coordinate must be an exact "
                          "rational (give a decimal, or a range LO:HI)")
@@ -165,7 +152,7 @@ def _text(v: Any) -> str:
     if isinstance(v, bool) or isinstance(v, float):
         raise ValueError(f"give exact numbers as strings (decimals, fractions, pi), not {v!r}")
     if isinstance(v, int | Fraction):
-        return fraction_text(Fraction(v))
+        return decimal_text(Fraction(v))
     if not isinstance(v, str) or not v.strip():
         raise ValueError(f"not a number: {v!r}")
     return v.strip()
@@ -228,11 +215,11 @@ class Region:
             if d.get("given") is None or d.get("box") is None:
                 raise ValueError("region entries need name, given and box")
             if isinstance(d["given"], list):
-                lo = parse_exact(d["box"][0], d["name"])
-                hi = parse_exact(d["box"][1], d["name"])
+                lo = parse_coordinate(d["box"][0], d["name"])
+                hi = parse_coordinate(d["box"][1], d["name"])
                 out.append(Range(d["name"], tuple(d["given"]), lo, hi))
             else:
-                v = parse_exact(d["box"], d["name"])
+                v = parse_coordinate(d["box"], d["name"])
                 out.append(Range(d["name"], d["given"], v, v))
         return cls(out)
 
@@ -279,9 +266,9 @@ class Region:
         out: list = []
         for i, (lo, hi) in enumerate(box):
             if i in self.free:
-                out.append([fraction_text(lo), fraction_text(hi)])
+                out.append([decimal_text(lo), decimal_text(hi)])
             else:
-                out.append(fraction_text(lo))
+                out.append(decimal_text(lo))
         return out
 
     def describe(self) -> str:

@@ -11,7 +11,7 @@ line per certified node:
   "bounds", "error", "argument", "seconds"}``: a leaf with its exact volume fraction
   of the root box and the argument that closed it (what ``verifier check``
   re-verifies): ``{"kind": "regime-cover", ...}``, a regime cover of the box
-  (:mod:`verifier.regimes.spec`; status ``bounded-forever``, ``t_reached`` null), or
+  (:mod:`verifier.proof.regimes.spec`; status ``bounded-forever``, ``t_reached`` null), or
   ``{"kind": "tube", "certificate": {...}, "cover_error": ...}``, the box's full
   certificate and the one-line reason why no regime cover closed it (null when none
   was tried). Files written before region arguments have ``certificate`` in place of
@@ -64,7 +64,7 @@ def dumps(record: dict) -> bytes:
 def header(config: SweepConfig) -> dict:
     import flint
 
-    from verifier import __version__
+    from verifier.version import __version__
 
     return {"format": FORMAT, "kind": "header", "config": config.to_dict(),
             "config_hash": config.digest,

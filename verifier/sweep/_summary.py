@@ -33,29 +33,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
+from verifier.arith.numbers import decimal_text, parse_rational
 from verifier.checker.sweep_text import (
     ARGUMENTS,
-    EXTRA_BOUNDS,
     STATUSES,
     flow_text,
-    fraction_text,
+    group,
     problem_text,
     summary_text,
 )
 from verifier.sweep._config import SweepConfig
 from verifier.sweep._store import leaf_argument
-
-
-def _group(leaves: list[dict], over: str, fraction: Fraction, H: int, flow: str) -> dict:
-    v = [max(Fraction(r["bounds"]["v"][j]) for r in leaves) for j in range(H)]
-    c = max(Fraction(r["bounds"]["c"]) for r in leaves)
-    out = {"fraction": fraction_text(fraction), "leaves": len(leaves), "over": over,
-           "v": [fraction_text(x) for x in v], "c": fraction_text(c)}
-    for key in EXTRA_BOUNDS[flow]:
-        if all(key in r["bounds"] for r in leaves):
-            out[key] = [fraction_text(max(Fraction(r["bounds"][key][j]) for r in leaves))
-                        for j in range(H)]
-    return out
 
 
 def summarize(config: SweepConfig, leaves: Iterable[dict], splits: int) -> dict:
@@ -67,23 +55,24 @@ def summarize(config: SweepConfig, leaves: Iterable[dict], splits: int) -> dict:
     frac = {s: Fraction(0) for s in STATUSES}
     count = {s: 0 for s in STATUSES}
     for r in rows:
-        frac[r["status"]] += Fraction(r["fraction"])
+        frac[r["status"]] += parse_rational(r["fraction"], "fraction", strict=True)
         count[r["status"]] += 1
-    T = fraction_text(horizon)
+    T = decimal_text(horizon)
     ok = [r for r in rows if r["status"] != "failed"]
     fe = [r for r in rows if r["status"] == "bounded-forever"]
     fa = [r for r in rows if r["status"] == "failed"]
-    t_min = min((Fraction(r["t_reached"]) for r in fa), default=None)
+    t_min = min((parse_rational(r["t_reached"], "t_reached", strict=True) for r in fa),
+                default=None)
     tau = horizon if t_min is None else min(horizon, t_min)
     whole = ("t >= 0" if len(fe) == len(rows) and not legacy
-             else f"0 <= t <= {fraction_text(tau)}")
+             else f"0 <= t <= {decimal_text(tau)}")
     statements = {
-        "horizon": _group(ok, f"0 <= t <= {T}", 1 - frac["failed"], width, flow) if ok else None,
-        "forever": _group(fe, "t >= 0", frac["bounded-forever"], width, flow) if fe else None,
+        "horizon": group(ok, f"0 <= t <= {T}", 1 - frac["failed"], width, flow) if ok else None,
+        "forever": group(fe, "t >= 0", frac["bounded-forever"], width, flow) if fe else None,
         "failed": None if not fa else {
-            **_group(fa, f"0 <= t <= {fraction_text(t_min)}", frac["failed"], width, flow),
-            "t_reached_min": fraction_text(t_min)},
-        "region": _group(rows, whole, Fraction(1), width, flow),
+            **group(fa, f"0 <= t <= {decimal_text(t_min)}", frac["failed"], width, flow),
+            "t_reached_min": decimal_text(t_min)},
+        "region": group(rows, whole, Fraction(1), width, flow),
     }
     out = {
         "kind": "summary",
@@ -93,14 +82,15 @@ def summarize(config: SweepConfig, leaves: Iterable[dict], splits: int) -> dict:
         "splits": splits,
         "counts": count,
         "errors": sum(r["error"] is not None for r in rows),
-        "fractions": {s: fraction_text(frac[s]) for s in STATUSES},
+        "fractions": {s: decimal_text(frac[s]) for s in STATUSES},
         "statements": statements,
     }
     if not legacy:
         out["problem"] = problem_text(config.problem)
         out["flow"] = flow_text(flow, width, config.signs)
         args = {a: [r for r in rows if leaf_argument(r) == a] for a in ARGUMENTS}
-        out["arguments"] = {a: {"leaves": len(rs), "fraction": fraction_text(
-            sum((Fraction(r["fraction"]) for r in rs), Fraction(0)))} for a, rs in args.items()}
+        out["arguments"] = {a: {"leaves": len(rs), "fraction": decimal_text(
+            sum((parse_rational(r["fraction"], "fraction", strict=True) for r in rs),
+                Fraction(0)))} for a, rs in args.items()}
     out["text"] = summary_text(out)
     return out

@@ -32,8 +32,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from verifier.arith.numbers import decimal_text
 from verifier.sweep._config import SweepConfig, make_config
-from verifier.sweep._region import fraction_text
 from verifier.sweep._runner import make_executor
 from verifier.sweep._store import SweepFileError, SweepResult, Writer, header, read_sweep
 from verifier.sweep._summary import summarize
@@ -95,7 +95,7 @@ def sweep(
     split: ``"widest"`` or ``"sensitive"`` (:func:`verifier.sweep._task.choose_axis`).
     split_horizon: also bisect ``bounded-on-horizon`` boxes (with ``forever``).
     energy_tail: a box whose enclosure is lost before ``T`` is still bounded on
-        ``[0, T]`` by the energy inequality (:mod:`verifier.certificates.energy`),
+        ``[0, T]`` by the energy inequality (:mod:`verifier.proof.energy`),
         status ``bounded-on-horizon``; it is bisected like a failed box.
     regimes: first try to close every box by a regime cover
         (:func:`verifier.regimes.prove_region`, width 1), which proves it bounded for
@@ -232,7 +232,7 @@ def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) 
         writer.write(record)
         state.splits[node] = record
         return list(region.children(node, region.names.index(rec["axis"])))
-    record = {"kind": "leaf", **common, "fraction": fraction_text(region.fraction(box))}
+    record = {"kind": "leaf", **common, "fraction": decimal_text(region.fraction(box))}
     if config.regimes is None:  # a file from before region arguments: tube leaves
         record["certificate"] = rec["argument"]["certificate"]
     else:

@@ -25,8 +25,9 @@ import time
 from functools import lru_cache
 from typing import Any
 
+from verifier.arith.numbers import decimal_text
 from verifier.sweep._config import SweepConfig
-from verifier.sweep._region import Box, fraction_text
+from verifier.sweep._region import Box
 
 
 class SweepTaskError(ValueError):
@@ -85,8 +86,8 @@ def regime_cover(problem: Any, config: SweepConfig, box: Box) -> tuple[Any, str 
     The search only proposes; :func:`~verifier.regimes.prove_region` returns a cover
     that its verifier (the checker's code) has proven. An exception other than
     "not closed" is a bug in the search: it is kept as the reason, and the tube runs."""
+    from verifier.proof.regimes.cover import CoverError
     from verifier.regimes import prove_region
-    from verifier.regimes.cover import CoverError
 
     try:
         return prove_region(problem, list(box), flow=config.flow, signs=config.signs), None
@@ -99,11 +100,11 @@ def regime_cover(problem: Any, config: SweepConfig, box: Box) -> tuple[Any, str 
 def _cover_record(node: str, proof: Any, start: float) -> dict:
     """The record of a box closed by a regime cover: bounded for all ``t >= 0``."""
     b = proof.bounds
-    bounds: dict[str, Any] = {"v": [fraction_text(x) for x in b["v"]],
-                              "c": fraction_text(b["c"])}
+    bounds: dict[str, Any] = {"v": [decimal_text(x) for x in b["v"]],
+                              "c": decimal_text(b["c"])}
     for key in ("b", "rho"):
         if key in b:
-            bounds[key] = [fraction_text(x) for x in b[key]]
+            bounds[key] = [decimal_text(x) for x in b[key]]
     bounds["over"] = "t >= 0"
     return {"node": node, "status": "bounded-forever", "reason": "", "t_reached": None,
             "bounds": bounds, "axis": None, "error": None, "argument": proof.spec,

@@ -1,4 +1,4 @@
-"""SymPy only: analytic pieces, verified antiderivatives, explicit Piecewise forms, LaTeX.
+"""The closed forms in SymPy: explicit Piecewise forms of the risk and its gradient, LaTeX.
 
 Public API:
 
@@ -8,8 +8,9 @@ Public API:
 * :func:`derive_fragment` -- the closed forms as a LaTeX fragment
   (``verifier derive --latex``), :func:`to_latex`, :func:`coordinate_tex`.
 
-The names are loaded on first use: :mod:`verifier.field` imports this package's
-antiderivatives, and the explicit forms import :mod:`verifier.field` in turn.
+The package runs the field's kernel (:mod:`verifier.field`) in SymPy arithmetic; the
+names are loaded on first use (``verifier derive`` and the figures need them, nothing
+else does).
 """
 
 from __future__ import annotations
