@@ -1,0 +1,164 @@
+"""A standalone time loop for Taylor-model sets inside one analytic piece of the field.
+
+This is the first stage of Taylor-model integration: it moves a
+:class:`~verifier.integrate.tm.taylor_set.TaylorSet` by Picard steps
+(:mod:`verifier.integrate.tm.picard`) as long as the states stay in one analytic
+piece of the field, and stops (with a status saying why) when they do not. Crossing
+switching surfaces, split steps and certificates belong to the integrator
+(:mod:`verifier.integrate`); docs/taylor-models.md says how they carry over.
+
+Each step: the candidate ``(h, P, J)`` (:mod:`verifier.integrate.tm.search`); the
+Picard check proves it for the set's left models ``c + C z``; the image is composed
+with the right models in a new frame (:func:`verifier.integrate.tm.taylor_set.move`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from flint import arb, fmpq
+
+from verifier.arith.precision import check_prec, precision
+from verifier.arith.timed_model import timed_space
+from verifier.integrate._controller import dyadic
+from verifier.integrate._linalg import max_width
+from verifier.integrate.tm.formula import piece_on
+from verifier.integrate.tm.picard import PicardImage, picard_check, picard_image
+from verifier.integrate.tm.search import candidate, expansion, polynomial, propose_step, widen
+from verifier.integrate.tm.taylor_set import TaylorSet, move
+
+#: Attempts (shrinking the step) before giving up on one step.
+MAX_ATTEMPTS = 20
+
+
+@dataclass
+class StepSummary:
+    """What one accepted step did (floats, for reports)."""
+
+    t: float
+    h: float
+    remainder: float
+    #: Largest radius of the right models' remainder (in the normalised frame).
+    right: float
+    width: float
+    seconds: float
+
+
+@dataclass
+class PieceRun:
+    """The outcome of :func:`integrate_piece`."""
+
+    status: str
+    t_reached: Fraction
+    final: TaylorSet
+    steps: list[StepSummary] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "reached"
+
+    def final_widths(self) -> list[float]:
+        return [float(2 * x.rad()) for x in self.final.hull()]
+
+
+def default_orders(order: int, degree: int) -> tuple[int, ...]:
+    """``tau``-orders per degree in ``r``: the full order for every degree."""
+    return (order,) * (degree + 1)
+
+
+def _exact(h: Fraction) -> arb:
+    return arb(fmpq(h.numerator, h.denominator))
+
+
+def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | int,
+                    order: int = 12, degree: int = 4, orders: tuple[int, ...] | None = None,
+                    prec: int = 53, tol: float = 1e-9, max_steps: int = 10_000,
+                    log: Any = None) -> PieceRun:
+    """Move the Taylor-model set of the ball vector ``box`` by Picard steps to
+    ``horizon`` (one analytic piece of ``vector_field``; module docstring).
+
+    ``order``: time order of the steps; ``degree``: degree of the polynomials in the
+    initial coordinates; ``orders``: time orders per degree (default ``order`` for
+    all); ``tol``: target of the steps' remainder, per step and relative to
+    ``max(1, |state|)``."""
+    check_prec(prec)
+    T = Fraction(horizon)
+    orders = tuple(orders) if orders is not None else default_orders(order, degree)
+    started = time.perf_counter()
+    with precision(prec):
+        X = TaylorSet.from_box(list(box), degree)
+        n = X.dim
+        ts = timed_space(n, degree, orders)
+        t = Fraction(0)
+        steps: list[StepSummary] = []
+        h_last: float | None = None
+        status = "reached"
+        while t < T:
+            if len(steps) >= max_steps:
+                status = "max-steps"
+                break
+            t0 = time.perf_counter()
+            hull = X.hull()
+            if not all(x.is_finite() for x in hull):
+                status = "not-finite"
+                break
+            piece = piece_on(vector_field, hull)
+            if piece is None:
+                status = "left-piece"
+                break
+            scale = max(1.0, max(abs(float(x.mid())) for x in hull))
+            x0 = X.initial()
+            y = expansion(vector_field, piece, x0, order)
+            h = propose_step(y, order, tol * scale)
+            if h_last is not None:
+                h = min(h, 2.0 * h_last)
+            found: tuple[Fraction, PicardImage] | None = None
+            for _ in range(MAX_ATTEMPTS):
+                hq = min(dyadic(h), T - t)
+                found = _prove(vector_field, x0, y, _exact(hq), ts)
+                if found is not None:
+                    found = (hq, found)
+                    break
+                h = 0.5 * float(hq)
+            if found is None:
+                status = "step-underflow"
+                break
+            hq, img = found
+            moved = move(X, img.image())
+            if moved is None:
+                status = "no-frame"
+                break
+            X = moved[0]
+            t += hq
+            h_last = float(hq)
+            rem = max(float(j.rad()) + abs(float(j.mid())) for j in img.remainder)
+            right = max(float(q.rem.rad()) for q in X.p)
+            steps.append(StepSummary(float(t), float(hq), rem, right, max_width(X.hull()),
+                                     time.perf_counter() - t0))
+            if log is not None:
+                log(steps[-1])
+    return PieceRun(status, t, X, steps, time.perf_counter() - started)
+
+
+def _prove(vector_field: Any, x0, y, h: arb, ts) -> PicardImage | None:
+    """The Picard step from the models ``x0`` for the step ``h``, or ``None``."""
+    P = polynomial(y, h, ts)
+    zero = [arb(0)] * len(x0)
+    defect = picard_image(vector_field, x0, P, zero, h).remainder
+    if not all(d.is_finite() for d in defect):
+        return None
+    J = candidate(defect)
+    for _ in range(3):
+        img = picard_check(vector_field, x0, P, J, h)
+        if img is not None:
+            return img
+        got = picard_image(vector_field, x0, P, J, h).remainder
+        if not all(d.is_finite() for d in got):
+            return None
+        J = widen(J, got)
+    return None

@@ -1,0 +1,204 @@
+"""Taylor-model sets in preconditioned form, and how a step moves them.
+
+A :class:`TaylorSet` is
+
+    X = { c + C z :  z in p(r) + I,  r in D = [-1, 1]^n },      p(D) + I in [-1, 1]^n,
+
+``c`` an exact vector, ``C`` an exact invertible matrix (the *left* factor, the
+*preconditioner*), ``p`` a vector of polynomials of degree ``d`` in the normalised
+initial coordinates ``r`` with exact coefficients and ``I`` a box (the *right* Taylor
+models ``p_i + I_i``). This is the preconditioned Taylor model of Makino and Berz
+("Suppression of the wrapping effect by Taylor model-based verified integrators:
+long-term stabilization by preconditioning", 2005), with QR preconditioning as in
+Flow*: the flow acts on the linear map ``z -> c + C z`` over the box ``[-1, 1]^n``, and
+the set's nonlinear shape stays in ``p``, in coordinates that follow the flow. It
+generalises the quadratic set ``xhat + C r0 + q(r0) + B r``
+(:mod:`verifier.integrate._sets`) to degree ``d``: its wrapping error is of order ``d +
+1`` in the width of the initial box, and the remainder ``I`` lives in the frame ``C``,
+where (as the error box of a Lohner set) it is not wrapped into the coordinate axes.
+
+**Move** (:func:`move_check`). A Picard step (:mod:`verifier.integrate.tm.picard`)
+from the initial models ``c + C z`` over ``z`` in ``[-1, 1]^n`` gives models ``Y(z)``
+enclosing ``Phi_h(c + C z)``. For an exact vector ``c'``, an exact orthogonal-ish
+matrix ``Q`` with a ball inverse, and exact scales ``sigma > 0``:
+
+    Yt = Q^-1 (Y - c')            (models in z),
+    pt = Yt o (p + I)             (composition: models in r),
+    p' + I' = pt / sigma          (exact coefficients, radii into the remainder),
+
+and, if ``p'(D) + I'`` lies in ``[-1, 1]^n``, the next set is ``(c', Q diag(sigma),
+p' + I')``. *Proof.* For ``x = c + C z`` in ``X``, ``z = p(r) + i``: ``Phi_h(x)`` is in
+``Y(z)``, so ``Q^-1 (Phi_h(x) - c')`` is in ``Yt(z)`` and, ``z`` being in ``p(r) + I``,
+in ``pt(r)``, hence in ``sigma (p'(r) + I')``: ``Phi_h(x) = c' + Q diag(sigma) z'``
+with ``z'`` in ``p'(r) + I'``. ∎ Floats propose ``c'``, ``Q`` (the QR factor of the
+midpoint linear part ``DY(0) Dp(0)``, columns sorted by extent) and ``sigma`` (the
+ranges of ``pt``); every inclusion is ball algebra, and the next set is a function of
+``(Y, c', Q, sigma)``, so a checker recomputes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from flint import arb, arb_mat, ctx
+
+from verifier.arith.taylor_model import ZERO, TaylorModel, combination, space
+from verifier.integrate._linalg import from_numpy, qr_basis, rigorous_inverse, to_numpy
+
+#: Significant bits of the proposed scales ``sigma`` (short, so that ``Q diag(sigma)``
+#: is computed exactly).
+SCALE_BITS = 20
+
+
+@dataclass(frozen=True)
+class TaylorSet:
+    """``{c + C z : z in p(r) + I, r in [-1, 1]^n}`` (module docstring); the right
+    models ``p`` carry the box ``I`` as their remainders."""
+
+    c: tuple[arb, ...]
+    C: arb_mat
+    p: tuple[TaylorModel, ...]
+
+    @classmethod
+    def from_box(cls, box: Sequence[arb], degree: int) -> TaylorSet:
+        """The set of the ball vector ``box``: ``c = mid``, ``C = diag(rad)``, ``p(r) =
+        r`` (it contains the box). Every radius must be positive (``C`` invertible)."""
+        n = len(box)
+        sp = space(n, degree)
+        for i, x in enumerate(box):
+            if not x.is_finite() or x.rad() == 0:
+                raise ValueError(f"coordinate {i} of the initial box must be a finite "
+                                 "interval of positive width")
+        C = arb_mat([[arb(box[i].rad()) if i == j else arb(0) for j in range(n)]
+                     for i in range(n)])
+        return cls(tuple(x.mid() for x in box), C,
+                   tuple(TaylorModel.variable(sp, i) for i in range(n)))
+
+    @property
+    def dim(self) -> int:
+        return len(self.c)
+
+    @property
+    def space(self):
+        return self.p[0].space
+
+    def initial(self) -> list[TaylorModel]:
+        """The left models ``c + C z`` over ``z`` in ``[-1, 1]^n`` (exact, remainder 0):
+        the initial values of the next step."""
+        sp = self.space
+        out = []
+        for i in range(self.dim):
+            coeffs = [ZERO] * sp.size
+            coeffs[0] = self.c[i]
+            for j in range(self.dim):
+                coeffs[sp.variables[j]] = self.C[i, j]
+            out.append(TaylorModel(sp, coeffs))
+        return out
+
+    def models(self) -> list[TaylorModel]:
+        """Models over ``r`` enclosing the set: ``c + C (p(r) + I)``."""
+        return [combination(self.space, self.c[i],
+                            [(self.C[i, j], self.p[j]) for j in range(self.dim)], ZERO)
+                for i in range(self.dim)]
+
+    def hull(self) -> list[arb]:
+        """A box containing the set."""
+        return [m.bound() for m in self.models()]
+
+    def centre(self) -> list[arb]:
+        return list(self.c)
+
+
+def compose(Y: Sequence[TaylorModel], z: Sequence[TaylorModel]) -> list[TaylorModel]:
+    """Models of ``Y(z(r))``: the polynomials of ``Y`` (over one space in ``len(z)``
+    variables) at the models ``z`` (over ``r``), plus ``Y``'s remainders."""
+    ysp = Y[0].space
+    target = z[0].space
+    if ysp.n != len(z):
+        raise ValueError("one model per variable of Y")
+    powers: list[TaylorModel] = [target.constant(1)]
+    for m in ysp.monomials[1:]:
+        i = next(k for k, e in enumerate(m) if e)
+        lower = list(m)
+        lower[i] -= 1
+        powers.append(powers[ysp.index[tuple(lower)]] * z[i])
+    return [combination(target, y.c[0], [(v, w) for v, w in zip(y.c[1:], powers[1:])
+                                         if v is not ZERO], y.rem)
+            for y in Y]
+
+
+def _short_up(x: float) -> arb:
+    """An exact dyadic ``>= x > 0`` with :data:`SCALE_BITS` significant bits."""
+    m, e = np.frexp(x)
+    mant = int(np.ceil(m * 2**SCALE_BITS))
+    return arb((mant, int(e) - SCALE_BITS))
+
+
+def _times_diag(Q: arb_mat, sigma: Sequence[arb]) -> arb_mat:
+    """``Q diag(sigma)`` exactly (53-bit entries times short scales)."""
+    old = ctx.prec
+    ctx.prec = max(old, 53 + SCALE_BITS + 8)
+    try:
+        n = Q.nrows()
+        out = arb_mat([[Q[i, j] * sigma[j] for j in range(n)] for i in range(n)])
+    finally:
+        ctx.prec = old
+    if not all(out[i, j].rad() == 0 for i in range(n) for j in range(n)):
+        raise ArithmeticError("the scaled preconditioner is not exact")
+    return out
+
+
+def move_check(X: TaylorSet, Y: Sequence[TaylorModel], c: Sequence[arb], Q: arb_mat,
+               sigma: Sequence[arb]) -> TaylorSet | None:
+    """The next set for the choices ``(c, Q, sigma)`` (module docstring), or ``None``
+    when its right models leave ``[-1, 1]^n`` or ``Q`` cannot be inverted."""
+    Qinv = rigorous_inverse(Q)
+    if Qinv is None:
+        return None
+    n = X.dim
+    sp = Y[0].space
+    shifted = [y - ci for y, ci in zip(Y, c)]
+    Yt = [combination(sp, ZERO, [(Qinv[i, j], shifted[j]) for j in range(n)], ZERO)
+          for i in range(n)]
+    pt = compose(Yt, X.p)
+    p = tuple(q.scale(1 / s).exact() for q, s in zip(pt, sigma))
+    for q in p:
+        b = q.bound()
+        if not (b.is_finite() and b.lower() >= -1 and b.upper() <= 1):
+            return None
+    return TaylorSet(tuple(c), _times_diag(Q, sigma), p)
+
+
+def move(X: TaylorSet, Y: Sequence[TaylorModel]) -> tuple[TaylorSet, dict] | None:
+    """The next set with proposed ``(c', Q, sigma)`` (floats), and those choices (the
+    witness of :func:`move_check`); ``None`` if no choice is accepted."""
+    n = X.dim
+    sp = Y[0].space
+    c = [y.c[0].mid() for y in Y]
+    DY = np.array([[float(y.c[sp.variables[j]].mid()) for j in range(n)] for y in Y])
+    Dp = np.array([[float(q.c[X.space.variables[j]].mid()) for j in range(n)] for q in X.p])
+    M = DY @ Dp
+    Qf = qr_basis(M, np.ones(n))
+    Q = from_numpy(Qf)
+    Qinv = rigorous_inverse(Q)
+    if Qinv is None:
+        return None
+    shifted = [y - ci for y, ci in zip(Y, c)]
+    Yt = [combination(sp, ZERO, [(Qinv[i, j], shifted[j]) for j in range(n)], ZERO)
+          for i in range(n)]
+    pt = compose(Yt, X.p)
+    extent = [float(q.bound().abs_upper()) for q in pt]
+    for _ in range(3):
+        sigma = [_short_up(max(e, 1e-300) * (1 + 2.0**-30)) for e in extent]
+        out = move_check(X, Y, c, Q, sigma)
+        if out is not None:
+            return out, {"c": c, "Q": Q, "sigma": sigma}
+        extent = [e * (1 + 2.0**-20) for e in extent]
+    return None
+
+
+def condition(X: TaylorSet) -> float:
+    """Condition number of the left factor (floats, for reports)."""
+    return float(np.linalg.cond(to_numpy(X.C)))
