@@ -121,12 +121,13 @@ def space(n: int, degree: int) -> Space:
 
 
 def scalar(x: Any) -> arb:
-    """An ``arb`` from a scalar operand (``arb``, ``int``, ``Fraction``)."""
+    """An ``arb`` from a scalar operand (``arb``, ``int``, ``Fraction``, or a float at its
+    exact binary value, as ``arb`` itself takes floats)."""
     if isinstance(x, arb):
         return x
     if isinstance(x, bool):
         raise TypeError("not a number")
-    if isinstance(x, int):
+    if isinstance(x, int | float):
         return arb(x)
     if isinstance(x, Fraction):
         return arb(fmpq(x.numerator, x.denominator))
@@ -134,9 +135,8 @@ def scalar(x: Any) -> arb:
 
 
 def given(x: Any) -> arb:
-    """A number given to a constructor: as :func:`scalar`, a float at its exact binary
-    value."""
-    return arb(x) if isinstance(x, float) else scalar(x)
+    """A number given to a constructor (:func:`scalar`)."""
+    return scalar(x)
 
 
 def norm_sum(values: Sequence[arb]) -> arb:
@@ -163,14 +163,49 @@ def dropped_products(na: Sequence[arb], nb: Sequence[arb], degree: int) -> arb:
     return ZERO if high is ZERO else symmetric(high.upper())
 
 
+#: Balls wider than this (relative to ``1 + |mid|``) are split before their series are
+#: evaluated: Arb's series of a function at a wide ball (and the identities behind
+#: ``sinh``, ``tanh``, ``asinh``) lose accuracy geometrically with the order.
+WIDE_SERIES = 1 / 16
+#: Most pieces a wide ball is split into.
+MAX_PIECES = 64
+
+
 def series_coefficients(name: str, c: arb, length: int) -> list[arb]:
     """``phi^(k)(c)/k!`` for ``k < length``, enclosed for every point of the ball ``c``
-    (``name`` a function of :data:`~verifier.arith.base.FUNCTIONS`, or ``"inv"``)."""
+    (``name`` a function of :data:`~verifier.arith.base.FUNCTIONS`, or ``"inv"``). A
+    wide ball is split into pieces whose enclosures are united."""
+    if c.is_finite():
+        width = float(c.rad())
+        limit = WIDE_SERIES * (1 + abs(float(c.mid())))
+        if width > limit:
+            pieces = min(MAX_PIECES, int(width / limit) + 1)
+            lo, hi = c.lower(), c.upper()
+            step = (hi - lo) / pieces
+            out: list[arb] | None = None
+            for k in range(pieces):
+                a = lo + step * k
+                b = hi if k == pieces - 1 else lo + step * (k + 1)
+                part = _series_at(name, ball_from_bounds(a.lower(), b.upper()), length)
+                out = part if out is None else [arb.union(x, y) for x, y in zip(out, part)]
+            return out
+    return _series_at(name, c, length)
+
+
+def _series_at(name: str, c: arb, length: int) -> list[arb]:
     from verifier.arith.series import SeriesArithmetic
 
     with series_cap(length):
         s = arb_series([c, 1], prec=length)
-        out = 1 / s if name == "inv" else SeriesArithmetic(length).fn(name)(s)
+        if name == "asinh":
+            # The identity asinh = log(x + sqrt(1 + x^2)) of the series arithmetic loses
+            # accuracy on balls; integrate asinh' = (1 + x^2)^(-1/2) instead.
+            d = (1 + s * s).rsqrt()
+            return [BallArithmetic().f_asinh(c)] + [d[k - 1] / k for k in range(1, length)]
+        try:
+            out = 1 / s if name == "inv" else SeriesArithmetic(length).fn(name)(s)
+        except (ValueError, ZeroDivisionError):  # a pole in the ball: no enclosure
+            return [arb.nan()] * length
         return [out[k] for k in range(length)]
 
 

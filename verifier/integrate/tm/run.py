@@ -27,8 +27,8 @@ from verifier.arith.timed_model import timed_space
 from verifier.integrate._controller import dyadic
 from verifier.integrate._linalg import max_width
 from verifier.integrate.tm.formula import piece_on
-from verifier.integrate.tm.picard import PicardImage, picard_check, picard_image
-from verifier.integrate.tm.search import candidate, expansion, polynomial, propose_step, widen
+from verifier.integrate.tm.picard import PicardImage
+from verifier.integrate.tm.search import expansion, propose_step, prove_step
 from verifier.integrate.tm.taylor_set import TaylorSet, move
 
 #: Attempts (shrinking the step) before giving up on one step.
@@ -120,7 +120,7 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
             found: tuple[Fraction, PicardImage] | None = None
             for _ in range(MAX_ATTEMPTS):
                 hq = min(dyadic(h), T - t)
-                found = _prove(vector_field, x0, y, _exact(hq), ts)
+                found = prove_step(vector_field, x0, y, _exact(hq), ts)
                 if found is not None:
                     found = (hq, found)
                     break
@@ -143,22 +143,3 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
             if log is not None:
                 log(steps[-1])
     return PieceRun(status, t, X, steps, time.perf_counter() - started)
-
-
-def _prove(vector_field: Any, x0, y, h: arb, ts) -> PicardImage | None:
-    """The Picard step from the models ``x0`` for the step ``h``, or ``None``."""
-    P = polynomial(y, h, ts)
-    zero = [arb(0)] * len(x0)
-    defect = picard_image(vector_field, x0, P, zero, h).remainder
-    if not all(d.is_finite() for d in defect):
-        return None
-    J = candidate(defect)
-    for _ in range(3):
-        img = picard_check(vector_field, x0, P, J, h)
-        if img is not None:
-            return img
-        got = picard_image(vector_field, x0, P, J, h).remainder
-        if not all(d.is_finite() for d in got):
-            return None
-        J = widen(J, got)
-    return None

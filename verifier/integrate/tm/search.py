@@ -25,6 +25,7 @@ from verifier.arith.taylor_model import TaylorModel, TaylorModelArithmetic
 from verifier.arith.timed_model import TimedModel, TimedSpace
 from verifier.field.program import Piece
 from verifier.integrate.tm.formula import formula_of
+from verifier.integrate.tm.picard import PicardImage, picard_check, picard_image
 from verifier.integrate.tm.series import NIL, solution_coefficients
 
 
@@ -91,3 +92,32 @@ def candidate(defect: Sequence[arb], factor: float = 2.0, floor: float = 1e-300
 def widen(J: Sequence[arb], got: Sequence[arb], factor: float = 1.5) -> list[arb]:
     """A larger candidate containing ``J`` and the remainder ``got`` it produced."""
     return candidate([arb.union(a, b) for a, b in zip(J, got)], factor)
+
+
+def find_remainder(field: Any, x0: Sequence[TaylorModel], P: Sequence[TimedModel], h: arb,
+                   tries: int = 3) -> tuple[list[arb], PicardImage] | None:
+    """``(J, image)``: a remainder candidate that the Picard check accepts for the
+    polynomial ``P`` and its proven image, or ``None``. Starts from the defect of ``P``
+    (the check with ``J = 0``) and widens by what each failed check produced."""
+    zero = [arb(0)] * len(x0)
+    got = picard_image(field, x0, P, zero, h).remainder
+    if not all(d.is_finite() for d in got):
+        return None
+    J = candidate(got)
+    for _ in range(tries):
+        img = picard_check(field, x0, P, J, h)
+        if img is not None:
+            return J, img
+        got = picard_image(field, x0, P, J, h).remainder
+        if not all(d.is_finite() for d in got):
+            return None
+        J = widen(J, got)
+    return None
+
+
+def prove_step(field: Any, x0: Sequence[TaylorModel], y: Sequence[Sequence[Any]], h: arb,
+               ts: TimedSpace) -> PicardImage | None:
+    """The proven Picard image of the step ``h`` from ``x0`` (whose time coefficients are
+    ``y``), or ``None``."""
+    found = find_remainder(field, x0, polynomial(y, h, ts), h)
+    return None if found is None else found[1]
