@@ -22,8 +22,8 @@ from verifier.arith.timed_model import TimedModel, timed_space
 from verifier.integrate.tm.formula import piece_on
 from verifier.integrate.tm.picard import picard_check
 from verifier.integrate.tm.run import integrate_piece
-from verifier.integrate.tm.search import expansion, find_remainder, polynomial
-from verifier.integrate.tm.taylor_set import TaylorSet, compose, move, move_check
+from verifier.integrate.tm.search import expansion, find_remainder, move, polynomial
+from verifier.integrate.tm.taylor_set import TaylorSet, compose, move_check
 
 CENTRE = [0.6, 0.5, 0.2]
 #: Slack for the float reference (DOP853 at rtol 1e-13 over short times): two orders of

@@ -228,13 +228,15 @@ class TaylorModel(Model):
     immutable: operations return new ones.
     """
 
-    __slots__ = ("space", "c", "rem", "_powers")
+    __slots__ = ("space", "c", "rem", "_powers", "_poly_bound", "_norms")
 
     def __init__(self, sp: Space, c: list[arb], rem: arb = ZERO) -> None:
         self.space = sp
         self.c = c
         self.rem = rem
         self._powers: list[TaylorModel] | None = None
+        self._poly_bound: arb | None = None
+        self._norms: list[arb] | None = None
 
     # -- construction ------------------------------------------------------
     @classmethod
@@ -279,13 +281,15 @@ class TaylorModel(Model):
     def poly_bound(self) -> arb:
         """A ball containing the polynomial part on the whole domain (each monomial by
         its exact range)."""
-        rng = self.space.ranges
-        acc = self.c[0]
-        for i in range(1, len(self.c)):
-            v = self.c[i]
-            if v is not ZERO:
-                acc += times_range(v, rng[i])
-        return acc
+        if self._poly_bound is None:
+            rng = self.space.ranges
+            acc = self.c[0]
+            for i in range(1, len(self.c)):
+                v = self.c[i]
+                if v is not ZERO:
+                    acc += times_range(v, rng[i])
+            self._poly_bound = acc
+        return self._poly_bound
 
     def bound(self) -> arb:
         """A ball containing every value of every enclosed function on the domain."""
@@ -459,14 +463,18 @@ def _sub(a: arb, b: arb) -> arb:
     return a - b
 
 
-def _degree_norms(sp: Space, c: Sequence[arb]) -> list[arb]:
-    norms = [ZERO] * (sp.degree + 1)
-    deg = sp.deg
-    for i, v in enumerate(c):
-        if v is not ZERO:
-            k = deg[i]
-            norms[k] = norms[k] + v.abs_upper()
-    return norms
+def _degree_norms(x: TaylorModel) -> list[arb]:
+    """``sum |c_m|`` by degree (upper bounds, as balls; computed once per model)."""
+    if x._norms is None:
+        sp = x.space
+        norms = [ZERO] * (sp.degree + 1)
+        deg = sp.deg
+        for i, v in enumerate(x.c):
+            if v is not ZERO:
+                k = deg[i]
+                norms[k] = norms[k] + v.abs_upper()
+        x._norms = norms
+    return x._norms
 
 
 def _multiply(a: TaylorModel, b: TaylorModel) -> TaylorModel:
@@ -485,7 +493,7 @@ def _multiply(a: TaylorModel, b: TaylorModel) -> TaylorModel:
             y = B[j]
             if y is not ZERO:
                 acc[k] = acc[k] + x * y
-    rem = dropped_products(_degree_norms(sp, A), _degree_norms(sp, B), sp.degree)
+    rem = dropped_products(_degree_norms(a), _degree_norms(b), sp.degree)
     if b.rem is not ZERO:
         rem = rem + a.poly_bound() * b.rem
     if a.rem is not ZERO:

@@ -115,13 +115,15 @@ class TimedModel(Model):
 
     ``c[i]`` is the ``arb_poly`` of monomial ``i`` of the space, or ``None`` (zero)."""
 
-    __slots__ = ("space", "c", "rem", "_powers")
+    __slots__ = ("space", "c", "rem", "_powers", "_poly_bound", "_norms")
 
     def __init__(self, ts: TimedSpace, c: list[arb_poly | None], rem: arb = ZERO) -> None:
         self.space = ts
         self.c = c
         self.rem = rem
         self._powers: list[TimedModel] | None = None
+        self._poly_bound: arb | None = None
+        self._norms: list[arb] | None = None
 
     # -- construction ------------------------------------------------------
     @classmethod
@@ -172,12 +174,14 @@ class TimedModel(Model):
     def poly_bound(self) -> arb:
         """A ball containing the polynomial part on the domain (``p_a([0, 1])`` times the
         range of ``r^a``)."""
-        kinds = self.space.space.ranges
-        acc = ZERO
-        for p, kind in zip(self.c, kinds):
-            if p is not None:
-                acc = acc + times_range(p(UNIT), kind)
-        return acc
+        if self._poly_bound is None:
+            kinds = self.space.space.ranges
+            acc = ZERO
+            for p, kind in zip(self.c, kinds):
+                if p is not None:
+                    acc = acc + times_range(p(UNIT), kind)
+            self._poly_bound = acc
+        return self._poly_bound
 
     def bound(self) -> arb:
         return self.poly_bound() + self.rem
@@ -415,14 +419,18 @@ def _psub(a: arb_poly | None, b: arb_poly | None) -> arb_poly | None:
     return a - b
 
 
-def _norms(ts: TimedSpace, c: Sequence[arb_poly | None]) -> list[arb]:
-    """``sum max_[0,1] |p_a|`` by degree of ``r^a`` (upper bounds, as balls)."""
-    norms = [ZERO] * (ts.degree + 1)
-    deg = ts.space.deg
-    for i, p in enumerate(c):
-        if p is not None:
-            norms[deg[i]] = norms[deg[i]] + p(UNIT).abs_upper()
-    return norms
+def _norms(x: TimedModel) -> list[arb]:
+    """``sum max_[0,1] |p_a|`` by degree of ``r^a`` (upper bounds, as balls; once per
+    model)."""
+    if x._norms is None:
+        ts = x.space
+        norms = [ZERO] * (ts.degree + 1)
+        deg = ts.space.deg
+        for i, p in enumerate(x.c):
+            if p is not None:
+                norms[deg[i]] = norms[deg[i]] + p(UNIT).abs_upper()
+        x._norms = norms
+    return x._norms
 
 
 def _multiply(a: TimedModel, b: TimedModel) -> TimedModel:
@@ -443,7 +451,7 @@ def _multiply(a: TimedModel, b: TimedModel) -> TimedModel:
                 p = x * y
                 q = acc[k]
                 acc[k] = p if q is None else q + p
-    rem = dropped_products(_norms(ts, A), _norms(ts, B), ts.degree)
+    rem = dropped_products(_norms(a), _norms(b), ts.degree)
     kinds = sp.ranges
     for k, p in enumerate(acc):
         if p is not None and _length(p) > ts.order_of[k] + 1:

@@ -27,9 +27,8 @@ from verifier.arith.timed_model import timed_space
 from verifier.integrate._controller import dyadic
 from verifier.integrate._linalg import max_width
 from verifier.integrate.tm.formula import piece_on
-from verifier.integrate.tm.picard import PicardImage
-from verifier.integrate.tm.search import expansion, propose_step, prove_step
-from verifier.integrate.tm.taylor_set import TaylorSet, move
+from verifier.integrate.tm.search import candidate, expansion, move, propose_step, prove_step
+from verifier.integrate.tm.taylor_set import TaylorSet
 
 #: Attempts (shrinking the step) before giving up on one step.
 MAX_ATTEMPTS = 20
@@ -97,6 +96,7 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
         t = Fraction(0)
         steps: list[StepSummary] = []
         h_last: float | None = None
+        J_last = None
         status = "reached"
         while t < T:
             if len(steps) >= max_steps:
@@ -117,18 +117,20 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
             h = propose_step(y, order, tol * scale)
             if h_last is not None:
                 h = min(h, 2.0 * h_last)
-            found: tuple[Fraction, PicardImage] | None = None
+            found = None
             for _ in range(MAX_ATTEMPTS):
                 hq = min(dyadic(h), T - t)
-                found = prove_step(vector_field, x0, y, _exact(hq), ts)
+                guess = J_last if h_last is not None and float(hq) <= h_last else None
+                found = prove_step(vector_field, x0, y, _exact(hq), ts, guess)
                 if found is not None:
-                    found = (hq, found)
                     break
                 h = 0.5 * float(hq)
             if found is None:
                 status = "step-underflow"
                 break
-            hq, img = found
+            img = found[1]
+            # The next step's first guess: this step's proven remainder, inflated.
+            J_last = candidate(img.remainder, 1.5)
             moved = move(X, img.image())
             if moved is None:
                 status = "no-frame"

@@ -41,11 +41,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from flint import arb, arb_mat, ctx
 
 from verifier.arith.taylor_model import ZERO, TaylorModel, combination, space
-from verifier.integrate._linalg import from_numpy, qr_basis, rigorous_inverse, to_numpy
+from verifier.integrate._linalg import rigorous_inverse
 
 #: Significant bits of the proposed scales ``sigma`` (short, so that ``Q diag(sigma)``
 #: is computed exactly).
@@ -129,13 +128,6 @@ def compose(Y: Sequence[TaylorModel], z: Sequence[TaylorModel]) -> list[TaylorMo
             for y in Y]
 
 
-def _short_up(x: float) -> arb:
-    """An exact dyadic ``>= x > 0`` with :data:`SCALE_BITS` significant bits."""
-    m, e = np.frexp(x)
-    mant = int(np.ceil(m * 2**SCALE_BITS))
-    return arb((mant, int(e) - SCALE_BITS))
-
-
 def _times_diag(Q: arb_mat, sigma: Sequence[arb]) -> arb_mat:
     """``Q diag(sigma)`` exactly (53-bit entries times short scales)."""
     old = ctx.prec
@@ -150,10 +142,10 @@ def _times_diag(Q: arb_mat, sigma: Sequence[arb]) -> arb_mat:
     return out
 
 
-def move_check(X: TaylorSet, Y: Sequence[TaylorModel], c: Sequence[arb], Q: arb_mat,
-               sigma: Sequence[arb]) -> TaylorSet | None:
-    """The next set for the choices ``(c, Q, sigma)`` (module docstring), or ``None``
-    when its right models leave ``[-1, 1]^n`` or ``Q`` cannot be inverted."""
+def right_models(X: TaylorSet, Y: Sequence[TaylorModel], c: Sequence[arb], Q: arb_mat
+                 ) -> list[TaylorModel] | None:
+    """``pt = Q^-1 (Y - c) o (p + I)``: models over ``r`` of the image in the frame ``(c,
+    Q)`` (module docstring); ``None`` when ``Q`` cannot be inverted."""
     Qinv = rigorous_inverse(Q)
     if Qinv is None:
         return None
@@ -162,7 +154,15 @@ def move_check(X: TaylorSet, Y: Sequence[TaylorModel], c: Sequence[arb], Q: arb_
     shifted = [y - ci for y, ci in zip(Y, c)]
     Yt = [combination(sp, ZERO, [(Qinv[i, j], shifted[j]) for j in range(n)], ZERO)
           for i in range(n)]
-    pt = compose(Yt, X.p)
+    return compose(Yt, X.p)
+
+
+def rescale(c: Sequence[arb], Q: arb_mat, pt: Sequence[TaylorModel], sigma: Sequence[arb]
+            ) -> TaylorSet | None:
+    """The set ``(c, Q diag(sigma), pt / sigma)`` (exact coefficients, radii into the
+    remainders) when its right models lie in ``[-1, 1]^n``, else ``None``."""
+    if len(sigma) != len(pt) or not all(s > 0 for s in sigma):
+        return None
     p = tuple(q.scale(1 / s).exact() for q, s in zip(pt, sigma))
     for q in p:
         b = q.bound()
@@ -171,34 +171,10 @@ def move_check(X: TaylorSet, Y: Sequence[TaylorModel], c: Sequence[arb], Q: arb_
     return TaylorSet(tuple(c), _times_diag(Q, sigma), p)
 
 
-def move(X: TaylorSet, Y: Sequence[TaylorModel]) -> tuple[TaylorSet, dict] | None:
-    """The next set with proposed ``(c', Q, sigma)`` (floats), and those choices (the
-    witness of :func:`move_check`); ``None`` if no choice is accepted."""
-    n = X.dim
-    sp = Y[0].space
-    c = [y.c[0].mid() for y in Y]
-    DY = np.array([[float(y.c[sp.variables[j]].mid()) for j in range(n)] for y in Y])
-    Dp = np.array([[float(q.c[X.space.variables[j]].mid()) for j in range(n)] for q in X.p])
-    M = DY @ Dp
-    Qf = qr_basis(M, np.ones(n))
-    Q = from_numpy(Qf)
-    Qinv = rigorous_inverse(Q)
-    if Qinv is None:
-        return None
-    shifted = [y - ci for y, ci in zip(Y, c)]
-    Yt = [combination(sp, ZERO, [(Qinv[i, j], shifted[j]) for j in range(n)], ZERO)
-          for i in range(n)]
-    pt = compose(Yt, X.p)
-    extent = [float(q.bound().abs_upper()) for q in pt]
-    for _ in range(3):
-        sigma = [_short_up(max(e, 1e-300) * (1 + 2.0**-30)) for e in extent]
-        out = move_check(X, Y, c, Q, sigma)
-        if out is not None:
-            return out, {"c": c, "Q": Q, "sigma": sigma}
-        extent = [e * (1 + 2.0**-20) for e in extent]
-    return None
-
-
-def condition(X: TaylorSet) -> float:
-    """Condition number of the left factor (floats, for reports)."""
-    return float(np.linalg.cond(to_numpy(X.C)))
+def move_check(X: TaylorSet, Y: Sequence[TaylorModel], c: Sequence[arb], Q: arb_mat,
+               sigma: Sequence[arb]) -> TaylorSet | None:
+    """The next set for the choices ``(c, Q, sigma)`` (module docstring), or ``None``
+    when its right models leave ``[-1, 1]^n`` or ``Q`` cannot be inverted. A function of
+    its arguments: a checker recomputes the next set from the stored choices."""
+    pt = right_models(X, Y, c, Q)
+    return None if pt is None else rescale(c, Q, pt, sigma)
