@@ -212,6 +212,29 @@ def test_exact_and_lower_degree_keep_the_enclosure(a, r):
     assert all(v.rad() == 0 for v in A.exact().c)
 
 
+@settings(max_examples=40, **COMMON)
+@given(models(space(3, 3)))
+def test_range_is_tighter_and_still_encloses(a):
+    A, _ = a
+    rng, box = A.range(), A.bound()
+    slack = 1e-8 * (1 + float(box.abs_upper()))  # radii are rounded to 30 bits
+    assert rng.lower() >= box.lower() - slack and rng.upper() <= box.upper() + slack
+    grid = [-1.0, -0.5, 0.0, 0.5, 1.0]
+    for r in ((x, y, z) for x in grid for y in grid for z in grid):
+        value = A(list(r))  # the polynomial at r plus the remainder
+        assert rng.lower() - slack <= value.lower() and value.upper() <= rng.upper() + slack
+
+
+def test_range_of_a_linear_dominated_model_is_nearly_exact():
+    sp = space(2, 3)
+    x, y = TaylorModel.variable(sp, 0), TaylorModel.variable(sp, 1)
+    m = 1 + 0.5 * x - 0.3 * y + 0.01 * x * y + 0.02 * x * x
+    # monotone in both coordinates: the ends at the vertices (1, -1) and (-1, 1)
+    assert m.range().upper() <= 1 + 0.5 + 0.3 - 0.01 + 0.02 + 1e-8
+    assert m.range().lower() >= 1 - 0.5 - 0.3 - 0.01 + 0.02 - 1e-8
+    assert m.bound().upper() > m.range().upper() + 0.01
+
+
 # -- the arithmetic interface -------------------------------------------------------------
 
 

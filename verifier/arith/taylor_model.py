@@ -295,6 +295,53 @@ class TaylorModel(Model):
         """A ball containing every value of every enclosed function on the domain."""
         return self.poly_bound() + self.rem
 
+    def derivative(self, i: int) -> TaylorModel:
+        """The polynomial ``d/dr_i`` of the polynomial part (degree one less; remainder 0)."""
+        sp = self.space
+        c = [ZERO] * sp.size
+        for m, v in zip(sp.monomials, self.c):
+            if v is ZERO or not m[i]:
+                continue
+            lower = m[:i] + (m[i] - 1,) + m[i + 1:]
+            c[sp.index[lower]] = v * m[i]
+        return TaylorModel(sp, c)
+
+    def on_face(self, fixed: dict[int, int]) -> TaylorModel:
+        """The polynomial part with ``r_i = fixed[i]`` (each ``+1`` or ``-1``)."""
+        sp = self.space
+        c = [ZERO] * sp.size
+        for m, v in zip(sp.monomials, self.c):
+            if v is ZERO:
+                continue
+            sign = 1
+            face = list(m)
+            for i, s in fixed.items():
+                if m[i]:
+                    sign *= s ** m[i]
+                    face[i] = 0
+            k = sp.index[tuple(face)]
+            term = v if sign == 1 else -v
+            c[k] = term if c[k] is ZERO else c[k] + term
+        return TaylorModel(sp, c)
+
+    def range(self) -> arb:
+        """A tighter ball than :meth:`bound`: where a partial derivative of the polynomial
+        part has one sign on the whole domain, the polynomial is monotone in that
+        coordinate, so its maximum (minimum) is on the face where that coordinate is at
+        the end given by the sign (the other end); each end is bounded on its face."""
+        signs = {}
+        for i in range(self.space.n):
+            d = self.derivative(i).poly_bound()
+            if d > 0:
+                signs[i] = 1
+            elif d < 0:
+                signs[i] = -1
+        if not signs:
+            return self.bound()
+        hi = self.on_face(signs).poly_bound().upper()
+        lo = self.on_face({i: -s for i, s in signs.items()}).poly_bound().lower()
+        return (ball_from_bounds(lo, hi) + self.rem).intersection(self.bound())
+
     def __call__(self, r: Sequence[Any]) -> arb:
         """The model at the point (or ball vector) ``r``: ``sum_m c_m r^m + rem``."""
         xs = [given(v) for v in r]

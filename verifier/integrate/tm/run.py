@@ -32,6 +32,18 @@ from verifier.integrate.tm.taylor_set import TaylorSet
 
 #: Attempts (shrinking the step) before giving up on one step.
 MAX_ATTEMPTS = 20
+#: Largest growth of the step from one accepted step to the next, and the factor a
+#: failed step is shortened by. (The step is limited by the Picard operator's
+#: contraction, ``h |DF| < 1`` roughly, as much as by the remainder.)
+GROW = 1.25
+SHRINK = 0.7
+#: Attempts after which a validated step is accepted whatever its remainder (the
+#: remainder's rate may not decrease with the step: the degree's truncation).
+PATIENCE = 4
+
+
+def _size(balls) -> float:
+    return max(float(b.rad()) + abs(float(b.mid())) for b in balls)
 
 
 @dataclass
@@ -75,16 +87,16 @@ def _exact(h: Fraction) -> arb:
 
 
 def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | int,
-                    order: int = 12, degree: int = 4, orders: tuple[int, ...] | None = None,
-                    prec: int = 53, tol: float = 1e-9, max_steps: int = 10_000,
+                    order: int = 10, degree: int = 4, orders: tuple[int, ...] | None = None,
+                    prec: int = 53, rate: float = 1e-4, max_steps: int = 10_000,
                     log: Any = None) -> PieceRun:
     """Move the Taylor-model set of the ball vector ``box`` by Picard steps to
     ``horizon`` (one analytic piece of ``vector_field``; module docstring).
 
     ``order``: time order of the steps; ``degree``: degree of the polynomials in the
     initial coordinates; ``orders``: time orders per degree (default ``order`` for
-    all); ``tol``: target of the steps' remainder, per step and relative to
-    ``max(1, |state|)``."""
+    all); ``rate``: target of the steps' remainder per unit time, relative to the set's
+    width (a step whose remainder exceeds it is shortened)."""
     check_prec(prec)
     T = Fraction(horizon)
     orders = tuple(orders) if orders is not None else default_orders(order, degree)
@@ -96,6 +108,7 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
         t = Fraction(0)
         steps: list[StepSummary] = []
         h_last: float | None = None
+        grow = GROW
         J_last = None
         status = "reached"
         while t < T:
@@ -111,20 +124,29 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
             if piece is None:
                 status = "left-piece"
                 break
-            scale = max(1.0, max(abs(float(x.mid())) for x in hull))
+            width = max(max_width(hull), 2.0 ** (-prec) * max(1.0, max(abs(float(x.mid()))
+                                                                   for x in hull)))
             x0 = X.initial()
             y = expansion(vector_field, piece, x0, order)
-            h = propose_step(y, order, tol * scale)
+            h = propose_step(y, order, rate * width * (h_last or 0.1))
             if h_last is not None:
-                h = min(h, 2.0 * h_last)
+                h = min(h, grow * h_last)
             found = None
-            for _ in range(MAX_ATTEMPTS):
+            for attempt in range(MAX_ATTEMPTS):
                 hq = min(dyadic(h), T - t)
                 guess = J_last if h_last is not None and float(hq) <= h_last else None
                 found = prove_step(vector_field, x0, y, _exact(hq), ts, guess)
                 if found is not None:
-                    break
-                h = 0.5 * float(hq)
+                    # Remainder per unit time against the target; ~h^3 near the limit.
+                    excess = _size(found[1].remainder) / (rate * width * float(hq))
+                    if excess <= 1 or attempt >= PATIENCE:
+                        grow = min(GROW, max(1.0, 0.9 * excess ** (-1 / 3)))
+                        break
+                    found = None
+                    shrink = min(SHRINK, max(0.5, 0.9 * excess ** (-1 / 3)))
+                else:
+                    shrink = SHRINK
+                h = shrink * float(hq)
             if found is None:
                 status = "step-underflow"
                 break

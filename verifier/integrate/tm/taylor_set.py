@@ -103,8 +103,9 @@ class TaylorSet:
                 for i in range(self.dim)]
 
     def hull(self) -> list[arb]:
-        """A box containing the set."""
-        return [m.bound() for m in self.models()]
+        """A box containing the set (:meth:`~verifier.arith.taylor_model.TaylorModel.range`
+        of its models over ``r``)."""
+        return [m.range() for m in self.models()]
 
     def centre(self) -> list[arb]:
         return list(self.c)
