@@ -92,6 +92,8 @@ class Space:
             self.monomials.extend(sorted((a for a in itertools.product(range(k + 1), repeat=n)
                                           if sum(a) == k), reverse=True))
         self.size = len(self.monomials)
+        #: Entries of a model's coefficient list (one per monomial).
+        self.entries = self.size
         self.index = {m: i for i, m in enumerate(self.monomials)}
         #: ``deg[i]``: the degree of monomial ``i``.
         self.deg = [sum(m) for m in self.monomials]
@@ -209,16 +211,165 @@ def _series_at(name: str, c: arb, length: int) -> list[arb]:
         return [out[k] for k in range(length)]
 
 
-class Model:
-    """What :class:`TaylorModelArithmetic` needs of a model (both kinds)."""
+def point_value(monomials: Sequence[tuple[int, ...]], values: Sequence[Any],
+                xs: Sequence[arb], rem: arb, absent: Any = ZERO) -> arb:
+    """``sum_m values[m] xs^m + rem`` in ball arithmetic (``absent`` entries skipped)."""
+    pw = BallArithmetic().powi
+    acc = rem
+    for m, v in zip(monomials, values):
+        if v is absent:
+            continue
+        term = v
+        for x, a in zip(xs, m):
+            if a:
+                term = term * pw(x, a)
+        acc += term
+    return acc
 
-    rem: arb
+
+def plus(a: Any, b: Any, zero: Any = ZERO) -> Any:
+    """``a + b`` where ``zero`` (compared by identity) stands for an exact zero."""
+    if a is zero:
+        return b
+    if b is zero:
+        return a
+    return a + b
+
+
+def minus(a: Any, b: Any, zero: Any = ZERO) -> Any:
+    """``a - b`` where ``zero`` (compared by identity) stands for an exact zero."""
+    if b is zero:
+        return a
+    if a is zero:
+        return -b
+    return a - b
+
+
+class Model:
+    """The arithmetic shared by both kinds of models: coefficient lists over a space
+    (``ABSENT`` for an absent coefficient) and a ball remainder. Subclasses give the
+    product (``_product``), the composition with a function (``compose``) and the
+    coefficient of a constant (``_constant``)."""
+
+    __slots__ = ("space", "c", "rem", "_powers", "_poly_bound", "_norms")
+    #: The absent coefficient (compared by identity).
+    ABSENT: Any = ZERO
+
+    def __init__(self, sp: Any, c: list, rem: arb = ZERO) -> None:
+        self.space = sp
+        self.c = c
+        self.rem = rem
+        self._powers: list | None = None
+        self._poly_bound: arb | None = None
+        self._norms: list[arb] | None = None
+
+    @classmethod
+    def constant(cls, sp: Any, value: Any) -> Model:
+        c = [cls.ABSENT] * sp.entries
+        c[0] = cls._constant(given(value))
+        return cls(sp, c)
+
+    def _new(self, c: list, rem: arb) -> Model:
+        return type(self)(self.space, c, rem)
+
+    @staticmethod
+    def _constant(v: arb) -> Any:
+        return v
+
+    def _product(self, o: Model) -> Model:
+        raise NotImplementedError
 
     def bound(self) -> arb:
         raise NotImplementedError
 
     def compose(self, name: str) -> Model:
         raise NotImplementedError
+
+    def widened(self, extra: arb) -> Model:
+        """This model with ``extra`` added to its remainder."""
+        return self._new(self.c, self.rem + extra)
+
+    def polynomial(self) -> Model:
+        """The polynomial part alone (remainder 0)."""
+        return self._new(self.c, ZERO)
+
+    def _same(self, o: Model) -> None:
+        if o.space is not self.space:
+            raise ValueError(f"models over different spaces: {self.space}, {o.space}")
+
+    def __add__(self, o: Any) -> Model:
+        z = self.ABSENT
+        if isinstance(o, Model):
+            self._same(o)
+            return self._new([plus(x, y, z) for x, y in zip(self.c, o.c)],
+                             plus(self.rem, o.rem))
+        c = list(self.c)
+        c[0] = plus(c[0], self._constant(scalar(o)), z)
+        return self._new(c, self.rem)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Model:
+        z = self.ABSENT
+        return self._new([v if v is z else -v for v in self.c], -self.rem)
+
+    def __pos__(self) -> Model:
+        return self
+
+    def __sub__(self, o: Any) -> Model:
+        z = self.ABSENT
+        if isinstance(o, Model):
+            self._same(o)
+            return self._new([minus(x, y, z) for x, y in zip(self.c, o.c)],
+                             minus(self.rem, o.rem))
+        c = list(self.c)
+        c[0] = minus(c[0], self._constant(scalar(o)), z)
+        return self._new(c, self.rem)
+
+    def __rsub__(self, o: Any) -> Model:
+        return (-self) + o
+
+    def scale(self, s: arb) -> Model:
+        z = self.ABSENT
+        return self._new([v if v is z else v * s for v in self.c],
+                         self.rem if self.rem is ZERO else self.rem * s)
+
+    def __mul__(self, o: Any) -> Model:
+        if isinstance(o, Model):
+            self._same(o)
+            return self._product(o)
+        return self.scale(scalar(o))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o: Any) -> Model:
+        if isinstance(o, Model):
+            return self * o.compose("inv")
+        return self.scale(1 / scalar(o))
+
+    def __rtruediv__(self, o: Any) -> Model:
+        return self.compose("inv").scale(scalar(o))
+
+    def __pow__(self, n: int) -> Model:
+        return power(self, n)
+
+    def deviation(self) -> Model:
+        """``u``: the model without its first coefficient (the constant; for timed
+        models the part constant in ``r``), remainder kept."""
+        c = list(self.c)
+        c[0] = self.ABSENT
+        return self._new(c, self.rem)
+
+    def powers(self) -> list[Model]:
+        """``[u, u^2, ..., u^d]`` for ``u`` the :meth:`deviation`, ``d`` the degree of the
+        space (computed once per model)."""
+        if self._powers is None:
+            u = self.deviation()
+            out = [u]
+            for _ in range(self.space.degree - 1):
+                out.append(out[-1]._product(u))
+            self._powers = out
+        return self._powers
 
 
 class TaylorModel(Model):
@@ -228,23 +379,9 @@ class TaylorModel(Model):
     immutable: operations return new ones.
     """
 
-    __slots__ = ("space", "c", "rem", "_powers", "_poly_bound", "_norms")
-
-    def __init__(self, sp: Space, c: list[arb], rem: arb = ZERO) -> None:
-        self.space = sp
-        self.c = c
-        self.rem = rem
-        self._powers: list[TaylorModel] | None = None
-        self._poly_bound: arb | None = None
-        self._norms: list[arb] | None = None
+    __slots__ = ()
 
     # -- construction ------------------------------------------------------
-    @classmethod
-    def constant(cls, sp: Space, value: Any) -> TaylorModel:
-        c = [ZERO] * sp.size
-        c[0] = given(value)
-        return cls(sp, c)
-
     @classmethod
     def variable(cls, sp: Space, i: int, centre: Any = 0, scale: Any = 1) -> TaylorModel:
         """``centre + scale * r_i``."""
@@ -347,17 +484,7 @@ class TaylorModel(Model):
         xs = [given(v) for v in r]
         if len(xs) != self.space.n:
             raise ValueError(f"expected {self.space.n} coordinates, got {len(xs)}")
-        pw = BallArithmetic().powi
-        acc = self.rem
-        for m, v in zip(self.space.monomials, self.c):
-            if v is ZERO:
-                continue
-            term = v
-            for x, a in zip(xs, m):
-                if a:
-                    term = term * pw(x, a)
-            acc += term
-        return acc
+        return point_value(self.space.monomials, self.c, xs, self.rem)
 
     def is_finite(self) -> bool:
         return self.rem.is_finite() and all(v.is_finite() for v in self.c)
@@ -375,20 +502,6 @@ class TaylorModel(Model):
             c.append(v.mid())
             rem += times_range(arb(0, v.rad()), kind)
         return TaylorModel(self.space, c, rem)
-
-    def widened(self, extra: arb) -> TaylorModel:
-        """This model with ``extra`` added to its remainder."""
-        return TaylorModel(self.space, self.c, self.rem + extra)
-
-    def polynomial(self) -> TaylorModel:
-        """The polynomial part alone (remainder 0)."""
-        return TaylorModel(self.space, self.c)
-
-    def deviation(self) -> TaylorModel:
-        """The model minus its constant coefficient (``u`` in ``f = c_0 + u``)."""
-        c = list(self.c)
-        c[0] = ZERO
-        return TaylorModel(self.space, c, self.rem)
 
     def to_space(self, target: Space) -> TaylorModel:
         """This model over ``target`` (same coordinates): monomials beyond its degree
@@ -409,74 +522,10 @@ class TaylorModel(Model):
                 c[i] = v
         return TaylorModel(target, c, rem)
 
-    # -- arithmetic ----------------------------------------------------------
-    def _same(self, o: TaylorModel) -> None:
-        if o.space is not self.space:
-            raise ValueError(f"Taylor models over different spaces: {self.space}, {o.space}")
-
-    def __add__(self, o: Any) -> TaylorModel:
-        if isinstance(o, TaylorModel):
-            self._same(o)
-            return TaylorModel(self.space, [_add(x, y) for x, y in zip(self.c, o.c)],
-                               _add(self.rem, o.rem))
-        c = list(self.c)
-        c[0] = c[0] + scalar(o)
-        return TaylorModel(self.space, c, self.rem)
-
-    __radd__ = __add__
-
-    def __neg__(self) -> TaylorModel:
-        return TaylorModel(self.space, [v if v is ZERO else -v for v in self.c], -self.rem)
-
-    def __pos__(self) -> TaylorModel:
-        return self
-
-    def __sub__(self, o: Any) -> TaylorModel:
-        if isinstance(o, TaylorModel):
-            self._same(o)
-            return TaylorModel(self.space, [_sub(x, y) for x, y in zip(self.c, o.c)],
-                               _sub(self.rem, o.rem))
-        c = list(self.c)
-        c[0] = c[0] - scalar(o)
-        return TaylorModel(self.space, c, self.rem)
-
-    def __rsub__(self, o: Any) -> TaylorModel:
-        return (-self) + o
-
-    def scale(self, s: arb) -> TaylorModel:
-        return TaylorModel(self.space, [v if v is ZERO else v * s for v in self.c],
-                           self.rem if self.rem is ZERO else self.rem * s)
-
-    def __mul__(self, o: Any) -> TaylorModel:
-        if isinstance(o, TaylorModel):
-            self._same(o)
-            return _multiply(self, o)
-        return self.scale(scalar(o))
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, o: Any) -> TaylorModel:
-        if isinstance(o, TaylorModel):
-            return self * o.compose("inv")
-        return self.scale(1 / scalar(o))
-
-    def __rtruediv__(self, o: Any) -> TaylorModel:
-        return self.compose("inv").scale(scalar(o))
-
-    def __pow__(self, n: int) -> TaylorModel:
-        return power(self, n)
+    def _product(self, o: TaylorModel) -> TaylorModel:
+        return _multiply(self, o)
 
     # -- composition ----------------------------------------------------------
-    def powers(self) -> list[TaylorModel]:
-        """``[u, u^2, ..., u^d]`` for ``u`` the :meth:`deviation` (computed once)."""
-        if self._powers is None:
-            u = self.deviation()
-            out = [u]
-            for _ in range(self.space.degree - 1):
-                out.append(_multiply(out[-1], u))
-            self._powers = out
-        return self._powers
-
     def compose(self, name: str) -> TaylorModel:
         """``phi(f)`` for the function ``name`` (a :data:`~verifier.arith.base.FUNCTIONS`
         entry other than ``Abs``, or ``"inv"`` for ``1/f``), by Taylor's theorem at the
@@ -492,22 +541,6 @@ class TaylorModel(Model):
         last = series_coefficients(name, c0 + u_range, d + 2)[d + 1]
         lagrange = last * BallArithmetic().powi(u_range, d + 1)
         return combination(self.space, at_c[0], list(zip(at_c[1:], self.powers())), lagrange)
-
-
-def _add(a: arb, b: arb) -> arb:
-    if a is ZERO:
-        return b
-    if b is ZERO:
-        return a
-    return a + b
-
-
-def _sub(a: arb, b: arb) -> arb:
-    if b is ZERO:
-        return a
-    if a is ZERO:
-        return -b
-    return a - b
 
 
 def _degree_norms(x: TaylorModel) -> list[arb]:
@@ -616,20 +649,17 @@ class TaylorModelArithmetic(BallArithmetic):
         return super().ge(x, y)
 
     def max(self, x, y):
-        d = self.ge(x, y)
-        if d is True:
-            return x
-        if d is False:
-            return y
-        return self.union([x, y])
+        return self._pick(x, y, True)
 
     def min(self, x, y):
+        return self._pick(x, y, False)
+
+    def _pick(self, x, y, larger: bool):
+        """``max`` (``larger``) or ``min``: the decided one, else the union of both."""
         d = self.ge(x, y)
-        if d is True:
-            return y
-        if d is False:
-            return x
-        return self.union([x, y])
+        if d is None:
+            return self.union([x, y])
+        return x if d is larger else y
 
     def union(self, values: Sequence[Any]):
         """A model enclosing each of ``values`` at every point: the first one with its

@@ -46,7 +46,6 @@ from flint import arb, arb_poly
 from verifier.arith.balls import BallArithmetic
 from verifier.arith.taylor_model import (
     CONST,
-    POS,
     SYM,
     ZERO,
     Model,
@@ -54,7 +53,8 @@ from verifier.arith.taylor_model import (
     TaylorModel,
     dropped_products,
     given,
-    scalar,
+    plus,
+    point_value,
     series_coefficients,
     space,
     times_range,
@@ -78,8 +78,8 @@ class TimedSpace:
         self.degree = sp.degree
         #: ``order_of[i]``: the largest power of ``tau`` kept with monomial ``i``.
         self.order_of = [self.orders[k] for k in sp.deg]
-        #: Range kinds of ``r^a tau^j`` for ``j >= 1`` (every power of tau is >= 0).
-        self.timed_ranges = [POS if kind == CONST else kind for kind in sp.ranges]
+        #: Entries of a model's coefficient list (one polynomial per monomial ``r^a``).
+        self.entries = sp.size
 
     def __repr__(self) -> str:
         return f"timed_space(n={self.n}, degree={self.degree}, orders={self.orders})"
@@ -115,23 +115,15 @@ class TimedModel(Model):
 
     ``c[i]`` is the ``arb_poly`` of monomial ``i`` of the space, or ``None`` (zero)."""
 
-    __slots__ = ("space", "c", "rem", "_powers", "_poly_bound", "_norms")
+    ABSENT = None
 
-    def __init__(self, ts: TimedSpace, c: list[arb_poly | None], rem: arb = ZERO) -> None:
-        self.space = ts
-        self.c = c
-        self.rem = rem
-        self._powers: list[TimedModel] | None = None
-        self._poly_bound: arb | None = None
-        self._norms: list[arb] | None = None
+    @staticmethod
+    def _constant(v: arb) -> arb_poly:
+        return arb_poly([v])
+
+    __slots__ = ()
 
     # -- construction ------------------------------------------------------
-    @classmethod
-    def constant(cls, ts: TimedSpace, value: Any) -> TimedModel:
-        c: list[arb_poly | None] = [None] * ts.space.size
-        c[0] = arb_poly([given(value)])
-        return cls(ts, c)
-
     @classmethod
     def variable(cls, ts: TimedSpace, i: int, centre: Any = 0, scale: Any = 1) -> TimedModel:
         """``centre + scale * r_i``."""
@@ -190,17 +182,8 @@ class TimedModel(Model):
         """The model at the point ``(r, tau)``."""
         xs = [given(v) for v in r]
         t = given(tau)
-        pw = BallArithmetic().powi
-        acc = self.rem
-        for m, p in zip(self.space.space.monomials, self.c):
-            if p is None:
-                continue
-            term = p(t)
-            for x, a in zip(xs, m):
-                if a:
-                    term = term * pw(x, a)
-            acc += term
-        return acc
+        return point_value(self.space.space.monomials,
+                           [None if p is None else p(t) for p in self.c], xs, self.rem, None)
 
     def is_finite(self) -> bool:
         return self.rem.is_finite() and all(
@@ -228,88 +211,10 @@ class TimedModel(Model):
             rem = rem + times_range(arb(0, rad), SYM if kind == CONST else kind)
         return TimedModel(self.space, c, rem)
 
-    def widened(self, extra: arb) -> TimedModel:
-        return TimedModel(self.space, self.c, self.rem + extra)
-
-    def polynomial(self) -> TimedModel:
-        return TimedModel(self.space, self.c)
-
-    # -- arithmetic ----------------------------------------------------------
-    def _same(self, o: TimedModel) -> None:
-        if o.space is not self.space:
-            raise ValueError(f"models over different spaces: {self.space}, {o.space}")
-
-    def __add__(self, o: Any) -> TimedModel:
-        if isinstance(o, TimedModel):
-            self._same(o)
-            return TimedModel(self.space, [_padd(x, y) for x, y in zip(self.c, o.c)],
-                              _add(self.rem, o.rem))
-        c = list(self.c)
-        c[0] = _padd(c[0], arb_poly([scalar(o)]))
-        return TimedModel(self.space, c, self.rem)
-
-    __radd__ = __add__
-
-    def __neg__(self) -> TimedModel:
-        return TimedModel(self.space, [None if p is None else -p for p in self.c], -self.rem)
-
-    def __pos__(self) -> TimedModel:
-        return self
-
-    def __sub__(self, o: Any) -> TimedModel:
-        if isinstance(o, TimedModel):
-            self._same(o)
-            return TimedModel(self.space, [_psub(x, y) for x, y in zip(self.c, o.c)],
-                              _sub(self.rem, o.rem))
-        c = list(self.c)
-        c[0] = _psub(c[0], arb_poly([scalar(o)]))
-        return TimedModel(self.space, c, self.rem)
-
-    def __rsub__(self, o: Any) -> TimedModel:
-        return (-self) + o
-
-    def scale(self, s: arb) -> TimedModel:
-        return TimedModel(self.space, [None if p is None else p * s for p in self.c],
-                          self.rem if self.rem is ZERO else self.rem * s)
-
-    def __mul__(self, o: Any) -> TimedModel:
-        if isinstance(o, TimedModel):
-            self._same(o)
-            return _multiply(self, o)
-        return self.scale(scalar(o))
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, o: Any) -> TimedModel:
-        if isinstance(o, TimedModel):
-            return self * o.compose("inv")
-        return self.scale(1 / scalar(o))
-
-    def __rtruediv__(self, o: Any) -> TimedModel:
-        return self.compose("inv").scale(scalar(o))
-
-    def __pow__(self, n: int) -> TimedModel:
-        from verifier.arith.taylor_model import power
-
-        return power(self, n)
+    def _product(self, o: TimedModel) -> TimedModel:
+        return _multiply(self, o)
 
     # -- composition ----------------------------------------------------------
-    def spatial_deviation(self) -> TimedModel:
-        """``u``: the model without its part constant in ``r`` (remainder kept)."""
-        c = list(self.c)
-        c[0] = None
-        return TimedModel(self.space, c, self.rem)
-
-    def powers(self) -> list[TimedModel]:
-        """``[u, u^2, ..., u^d]`` for ``u`` the :meth:`spatial_deviation`."""
-        if self._powers is None:
-            u = self.spatial_deviation()
-            out = [u]
-            for _ in range(self.space.degree - 1):
-                out.append(_multiply(out[-1], u))
-            self._powers = out
-        return self._powers
-
     def compose(self, name: str) -> TimedModel:
         """``phi(f)`` (``name`` as for
         :meth:`~verifier.arith.taylor_model.TaylorModel.compose`) by the expansion of the
@@ -322,7 +227,7 @@ class TimedModel(Model):
         c = cs[0]
         v = arb_poly([ZERO] + cs[1:]) if len(cs) > 1 else None
         v_range = v(UNIT) if v is not None else ZERO
-        u = self.spatial_deviation()
+        u = self.deviation()
         u_zero = self.rem is ZERO and all(p is None for p in u.c)
         top = (0 if u_zero else d) + orders[0] + 2
         at_c = series_coefficients(name, c, top)
@@ -387,38 +292,6 @@ class TimedModel(Model):
         return self.at_time(UNIT)
 
 
-def _add(a: arb, b: arb) -> arb:
-    if a is ZERO:
-        return b
-    if b is ZERO:
-        return a
-    return a + b
-
-
-def _sub(a: arb, b: arb) -> arb:
-    if b is ZERO:
-        return a
-    if a is ZERO:
-        return -b
-    return a - b
-
-
-def _padd(a: arb_poly | None, b: arb_poly | None) -> arb_poly | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a + b
-
-
-def _psub(a: arb_poly | None, b: arb_poly | None) -> arb_poly | None:
-    if b is None:
-        return a
-    if a is None:
-        return -b
-    return a - b
-
-
 def _norms(x: TimedModel) -> list[arb]:
     """``sum max_[0,1] |p_a|`` by degree of ``r^a`` (upper bounds, as balls; once per
     model)."""
@@ -449,8 +322,7 @@ def _multiply(a: TimedModel, b: TimedModel) -> TimedModel:
             y = B[j]
             if y is not None:
                 p = x * y
-                q = acc[k]
-                acc[k] = p if q is None else q + p
+                acc[k] = plus(acc[k], p, None)
     rem = dropped_products(_norms(a), _norms(b), ts.degree)
     kinds = sp.ranges
     for k, p in enumerate(acc):

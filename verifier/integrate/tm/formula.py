@@ -21,7 +21,6 @@ undecided cases (balls, Taylor models).
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,7 +28,11 @@ from flint import arb
 
 from verifier.arith.balls import BallArithmetic
 from verifier.arith.base import Arithmetic
+
+# The program's own binding of an operation to an arithmetic (one definition of what
+# each recorded operation means).
 from verifier.field.program import Piece
+from verifier.field.program import _bind as bind_operation
 from verifier.field.straight_line import Code
 
 
@@ -42,27 +45,6 @@ def piece_on(field: Any, box: Sequence[arb]) -> Piece | None:
     return piece
 
 
-def _bind(spec: Any, ar: Arithmetic) -> Callable:
-    if not isinstance(spec, tuple):
-        return spec
-    kind = spec[0]
-    if kind == "neg":
-        return operator.neg
-    if kind == "fn":
-        return ar.fn(spec[1])
-    if kind == "powi":
-        n, powi = spec[1], ar.powi
-        return lambda x: powi(x, n)
-    if kind == "union":
-        union = ar.union
-        return lambda a, b: union([a, b])
-    if kind == "anywhere":
-        return ar.anywhere
-    if kind == "item":
-        return operator.itemgetter(spec[1])
-    raise ValueError(f"operation {spec!r} has no binding here")
-
-
 def run(code: Code, ar: Arithmetic, ys: Sequence[Any]) -> list:
     """The outputs of ``code`` for the inputs ``ys``, operations in ``ar`` (``None``
     for identically zero outputs)."""
@@ -70,7 +52,7 @@ def run(code: Code, ar: Arithmetic, ys: Sequence[Any]) -> list:
     for r, y in zip(code.inputs, ys):
         regs[r] = y
     for spec, o, a, b in code.ops:
-        f = _bind(spec, ar)
+        f = bind_operation(spec, ar)
         regs[o] = f(regs[a]) if b < 0 else f(regs[a], regs[b])
     return [None if i is None else regs[i] for i in code.outputs]
 

@@ -52,6 +52,7 @@ from flint import arb
 from verifier.arith.taylor_model import TaylorModel, TaylorModelArithmetic
 from verifier.arith.timed_model import TimedModel, TimedSpace
 from verifier.field.program import Piece
+from verifier.integrate._enclosure import strictly_inside
 from verifier.integrate.tm.formula import evaluate, piece_on
 
 
@@ -70,7 +71,7 @@ class PicardImage:
 
     def holds(self, J: Sequence[arb]) -> bool:
         """Whether every ``J'_i`` lies in the interior of ``J_i`` (exact ends)."""
-        return _strictly_inside(self.remainder, J)
+        return strictly_inside(self.remainder, J)
 
     def image(self) -> list[TaylorModel]:
         """Untimed models enclosing ``x(h; r)``: ``Q`` at ``tau = 1``."""
@@ -79,15 +80,6 @@ class PicardImage:
     def apriori(self) -> list[arb]:
         """A box containing every solution from the initial models on ``[0, h]``."""
         return [q.bound() for q in self.Q]
-
-
-def _strictly_inside(inner: Sequence[arb], outer: Sequence[arb]) -> bool:
-    for a, b in zip(inner, outer):
-        if not (a.is_finite() and b.is_finite()):
-            return False
-        if not (a.lower() > b.lower() and a.upper() < b.upper()):
-            return False
-    return True
 
 
 def picard_image(field: Any, x0: Sequence[TaylorModel], P: Sequence[TimedModel],

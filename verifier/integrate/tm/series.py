@@ -32,25 +32,18 @@ from typing import Any
 from flint import arb, fmpq
 
 from verifier.arith.base import Arithmetic
+from verifier.arith.taylor_model import minus, plus
 
 #: An exactly zero coefficient (skipped in products).
 NIL = None
 
 
 def _plus(a: Any, b: Any) -> Any:
-    if a is NIL:
-        return b
-    if b is NIL:
-        return a
-    return a + b
+    return plus(a, b, NIL)
 
 
 def _minus(a: Any, b: Any) -> Any:
-    if b is NIL:
-        return a
-    if a is NIL:
-        return -b
-    return a - b
+    return minus(a, b, NIL)
 
 
 def _times(a: Any, b: Any) -> Any:
