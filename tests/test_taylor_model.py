@@ -371,3 +371,31 @@ def test_relaxed_series_match_the_taylor_recursion():
         for i in range(3):
             for m in range(1, 9):
                 assert tm[i][m](r).contains(exact[i][m]), (i, m, r)
+
+
+@pytest.mark.parametrize("name", sorted(set(FUNCTIONS) - {"inv"}))
+def test_relaxed_series_rules_match_arb_series(name):
+    """Every function's relaxed rule (chain rule through the jets' derivative table)
+    gives the coefficients of Arb's own power series of the composition."""
+    from flint import arb_series
+
+    from verifier.arith.precision import series_cap
+    from verifier.arith.series import SeriesArithmetic
+    from verifier.integrate.tm.series import LazySeriesArithmetic
+
+    _, centre, radius = FUNCTIONS[name]
+    coeffs = [arb(centre), arb(radius), arb(-0.3 * radius), arb(0.1 * radius)]
+    L = 9
+    S = LazySeriesArithmetic(BallArithmetic())
+    lazy = S.fn(name)(S.series(coeffs) * S.series([arb(1), arb(0.5)]))
+    with series_cap(L):
+        a = arb_series(coeffs, prec=L) * arb_series([1, 0.5], prec=L)
+        want = SeriesArithmetic(L).fn(name)(a)
+        for k in range(L):
+            assert lazy[k].overlaps(want[k]), (name, k, lazy[k], want[k])
+    quotient = S.series(coeffs) / (S.series([arb(2), arb(0.3)]) + S.series(coeffs))
+    with series_cap(L):
+        want = arb_series(coeffs, prec=L) / (arb_series([2, 0.3], prec=L)
+                                              + arb_series(coeffs, prec=L))
+        for k in range(L):
+            assert quotient[k].overlaps(want[k])
