@@ -57,9 +57,11 @@ def integrator_row(p, centre, r, T, set_type: str):
 
 
 def table(rows, order: int, degrees: dict[int, int] | None = None) -> list[str]:
+    """The rows of the table, printed as they are measured."""
     out = ["| H | radius | T | set | order / degree | steps | seconds | final width | "
            "corner spread | ratio | corners inside |",
            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    print("\n".join(out), flush=True)
     for H, r, T, degree in rows:
         if degrees and H in degrees:
             degree = degrees[H]
@@ -108,7 +110,7 @@ def main() -> None:
     print(f"DOP853 run of the x^2 H = 1 piece to T = 50 (the time unit of bench_integrate.py): "
           f"{time.perf_counter() - t0:.3f} s")
     degrees = None if args.degree is None else {1: args.degree, 2: args.degree}
-    print("\n".join(table(rows, args.order, degrees)))
+    table(rows, args.order, degrees)
 
 
 if __name__ == "__main__":

@@ -166,6 +166,11 @@ def test_run_stops_where_the_field_is_not_one_piece():
     assert run.status == "left-piece" and run.t_reached == 0
 
 
-def test_degenerate_boxes_are_refused():
+def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="positive width"):
         TaylorSet.from_box([arb(0.6), arb(0.5, 0.01), arb(0.2, 0.01)], 3)
+    box = [arb(c, 0.01) for c in CENTRE]
+    with pytest.raises(ValueError, match="horizon"):
+        integrate_piece(field(), box, -1)
+    with pytest.raises(ValueError, match="order"):
+        integrate_piece(field(), box, 1, order=1)

@@ -99,6 +99,10 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
     width (a step whose remainder exceeds it is shortened)."""
     check_prec(prec)
     T = Fraction(horizon)
+    if T <= 0:
+        raise ValueError(f"the horizon must be positive, got {horizon}")
+    if order < 2 or degree < 1:
+        raise ValueError(f"need order >= 2 and degree >= 1, got {order} and {degree}")
     orders = tuple(orders) if orders is not None else default_orders(order, degree)
     started = time.perf_counter()
     with precision(prec):
@@ -160,10 +164,9 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
             X = moved[0]
             t += hq
             h_last = float(hq)
-            rem = max(float(j.rad()) + abs(float(j.mid())) for j in img.remainder)
             right = max(float(q.rem.rad()) for q in X.p)
-            steps.append(StepSummary(float(t), float(hq), rem, right, max_width(X.hull()),
-                                     time.perf_counter() - t0))
+            steps.append(StepSummary(float(t), float(hq), _size(img.remainder), right,
+                                     max_width(X.hull()), time.perf_counter() - t0))
             if log is not None:
                 log(steps[-1])
     return PieceRun(status, t, X, steps, time.perf_counter() - started)
