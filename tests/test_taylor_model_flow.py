@@ -174,3 +174,25 @@ def test_bad_input_is_refused():
         integrate_piece(field(), box, -1)
     with pytest.raises(ValueError, match="order"):
         integrate_piece(field(), box, 1, order=1)
+
+
+def test_picard_step_across_a_switching_surface():
+    """Across the surface phi = 0 (the kink at the end a = 0) no piece holds on the box;
+    the generic kernel in Taylor-model arithmetic unites the cases, and the step still
+    encloses the solutions from both sides (first order in the width: the remainder)."""
+    centre, radius, h = [0.0, 0.5, 0.2], 0.01, 0.03
+    X = TaylorSet.from_box([arb(c, radius) for c in centre], 3)
+    assert piece_on(field(), X.hull()) is None
+    x0 = X.initial()
+    y = expansion(field(), piece_on(field(), [arb(0.02), arb(0.5), arb(0.2)]), x0, 6)
+    P = polynomial(y, arb(h), timed_space(3, 3, (6,) * 4))
+    J, img = find_remainder(field(), x0, P, arb(h))
+    assert img.piece is None
+    image = img.image()
+    sides = set()
+    for r in sample(3, 12, 8):
+        start = [c + radius * v for c, v in zip(centre, r)]
+        sides.add(start[0] > 0)
+        end = flow(start, h)
+        assert all(inside(image[i](r), end[i]) for i in range(3)), r
+    assert sides == {True, False}
