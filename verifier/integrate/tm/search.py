@@ -1,0 +1,177 @@
+"""Proposals for a Taylor-model step: the candidate ``(h, P, J)`` (nothing here is a proof).
+
+* **The polynomial** ``P``: the solution's Taylor coefficients in time from the set's
+  initial models, ``y_m(r)``, by the relaxed recursion
+  (:func:`verifier.integrate.tm.series.solution_coefficients`) over float polynomials
+  (:mod:`verifier.integrate.tm.float_poly`); ``P_i(r, tau) = sum_m y_im h^m tau^m`` on the
+  monomials the timed space keeps, rounded to exact dyadic coefficients.
+* **The step** ``h`` from the decay of the last two coefficients (their ranges over the
+  initial box), as for point steps (:func:`verifier.integrate._controller.propose_step`).
+* **The remainder** ``J``: the previous step's, or the defect ``bound(Q - P)`` of the
+  Picard image of ``P`` itself (:func:`verifier.integrate.tm.picard.picard_image` with
+  ``J = 0``), inflated.
+* **The next frame** ``(c', Q, sigma)`` of the set (:func:`move`).
+
+The step is then proven, or refused, by :func:`verifier.integrate.tm.picard.picard_check`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from flint import arb, arb_poly
+
+from verifier.arith.balls import ball_from_bounds
+from verifier.arith.taylor_model import TaylorModel
+from verifier.arith.timed_model import TimedModel, TimedSpace
+from verifier.field.program import Piece
+from verifier.integrate._linalg import from_numpy, qr_basis
+from verifier.integrate.tm.float_poly import FloatPoly, FloatPolyArithmetic
+from verifier.integrate.tm.formula import formula_of
+from verifier.integrate.tm.picard import PicardImage, picard_image
+from verifier.integrate.tm.series import NIL, solution_coefficients
+from verifier.integrate.tm.taylor_set import SCALE_BITS, TaylorSet, rescale, right_models
+
+
+def expansion(field: Any, piece: Piece | None, a: Sequence[TaylorModel],
+              order: int) -> list[list[Any]]:
+    """``y[i][m]`` (``m <= order``): the Taylor coefficients in time of the solutions from
+    ``a(r)``, as float polynomials in ``r`` (``NIL`` for exact zeros)."""
+    sp = a[0].space
+    x0 = [FloatPoly.from_model(x) for x in a]
+    return solution_coefficients(formula_of(field, piece), FloatPolyArithmetic(sp), x0, order)
+
+
+def _size(y: Any) -> float:
+    if y is NIL:
+        return 0.0
+    if isinstance(y, FloatPoly):
+        return y.size()
+    return float(y.bound().abs_upper()) if isinstance(y, TaylorModel) else abs(float(y))
+
+
+def _coefficient(y: Any, i: int) -> arb:
+    """Coefficient ``i`` of a time coefficient (exact: a float or a ball's midpoint)."""
+    if y is NIL:
+        return arb(0)
+    if isinstance(y, FloatPoly):
+        return arb(y.coefficient(i))
+    if isinstance(y, TaylorModel):
+        return y.c[i].mid()
+    return y.mid() if i == 0 else arb(0)
+
+
+def propose_step(y: Sequence[Sequence[Any]], order: int, tol: float) -> float:
+    """A step from the decay of the last two coefficients (floats)."""
+    h = math.inf
+    for k in (order - 1, order):
+        rho = max(_size(cs[k]) for cs in y)
+        if rho > 0 and math.isfinite(rho):
+            h = min(h, (tol / rho) ** (1.0 / k))
+    return 0.9 * h
+
+
+def polynomial(y: Sequence[Sequence[Any]], h: arb, ts: TimedSpace) -> list[TimedModel]:
+    """``P_i(r, tau) = sum_m y_im h^m tau^m`` over ``ts``, its coefficients rounded to
+    exact dyadics (the orders of ``ts`` decide which monomials ``r^a tau^m`` are kept)."""
+    sp = ts.space
+    hp = [arb(1)]
+    for _ in range(max(ts.orders)):
+        hp.append((hp[-1] * h).mid())
+    out = []
+    for cs in y:
+        polys: list[arb_poly | None] = []
+        for i in range(sp.size):
+            top = min(ts.order_of[i], len(cs) - 1)
+            coeffs = [(_coefficient(cs[m], i) * hp[m]).mid() for m in range(top + 1)]
+            polys.append(None if all(c.is_zero() for c in coeffs) else arb_poly(coeffs))
+        out.append(TimedModel(ts, polys))
+    return out
+
+
+def candidate(defect: Sequence[arb], factor: float = 2.0, floor: float = 1e-300
+              ) -> list[arb]:
+    """The remainder candidate: each ball of the defect about its midpoint, radius times
+    ``factor``, plus a tenth of its distance from 0 and an absolute ``floor``."""
+    out = []
+    for d in defect:
+        m = d.mid()
+        r = d.rad() * factor + abs(m) / 10 + arb(floor)
+        out.append(ball_from_bounds((m - r).lower(), (m + r).upper()))
+    return out
+
+
+def widen(J: Sequence[arb], got: Sequence[arb], factor: float = 1.5) -> list[arb]:
+    """A larger candidate containing ``J`` and the remainder ``got`` it produced."""
+    return candidate([arb.union(a, b) for a, b in zip(J, got)], factor)
+
+
+def find_remainder(field: Any, x0: Sequence[TaylorModel], P: Sequence[TimedModel], h: arb,
+                   guess: Sequence[arb] | None = None, tries: int = 3
+                   ) -> tuple[list[arb], PicardImage] | None:
+    """``(J, image)``: a remainder candidate that the Picard check accepts for the
+    polynomial ``P`` and its proven image, or ``None``. Tries ``guess`` first (one
+    evaluation when it holds), else starts from the defect of ``P`` (the image for ``J =
+    0``) and widens by what each failed check produced."""
+    if guess is not None:
+        img = picard_image(field, x0, P, guess, h)
+        if img.holds(guess):
+            return list(guess), img
+    zero = [arb(0)] * len(x0)
+    got = picard_image(field, x0, P, zero, h).remainder
+    if not all(d.is_finite() for d in got):
+        return None
+    J = candidate(got)
+    for _ in range(tries):
+        img = picard_image(field, x0, P, J, h)
+        if img.holds(J):
+            return J, img
+        if not all(d.is_finite() for d in img.remainder):
+            return None
+        J = widen(J, img.remainder)
+    return None
+
+
+def prove_step(field: Any, x0: Sequence[TaylorModel], y: Sequence[Sequence[Any]], h: arb,
+               ts: TimedSpace, guess: Sequence[arb] | None = None
+               ) -> tuple[list[arb], PicardImage] | None:
+    """``(J, image)``: the proven Picard step ``h`` from ``x0`` (whose time coefficients
+    are ``y``), or ``None``."""
+    return find_remainder(field, x0, polynomial(y, h, ts), h, guess)
+
+
+def short_up(x: float) -> arb:
+    """An exact dyadic ``>= x > 0`` with :data:`~verifier.integrate.tm.taylor_set.SCALE_BITS`
+    significant bits."""
+    m, e = math.frexp(x)
+    mant = math.ceil(m * 2**SCALE_BITS)
+    return arb((mant, e - SCALE_BITS))
+
+
+def move(X: TaylorSet, Y: Sequence[TaylorModel]) -> tuple[TaylorSet, dict] | None:
+    """The next set with proposed choices ``(c, Q, sigma)`` (the witness of
+    :func:`~verifier.integrate.tm.taylor_set.move_check`), or ``None``.
+
+    ``c``: the midpoint of ``Y``'s constant coefficients; ``Q``: the QR factor of the
+    midpoint linear part ``DY(0) Dp(0)`` (columns sorted by extent, Lohner's choice);
+    ``sigma``: short dyadics above the ranges of the right models in that frame."""
+    n = X.dim
+    sp = Y[0].space
+    c = [y.c[0].mid() for y in Y]
+    DY = np.array([[float(y.c[sp.variables[j]].mid()) for j in range(n)] for y in Y])
+    Dp = np.array([[float(q.c[X.space.variables[j]].mid()) for j in range(n)] for q in X.p])
+    Q = from_numpy(qr_basis(DY @ Dp, np.ones(n)))
+    pt = right_models(X, Y, c, Q)
+    if pt is None:
+        return None
+    extent = [float(q.bound().abs_upper()) for q in pt]
+    for _ in range(3):
+        sigma = [short_up(max(e, 1e-300) * (1 + 2.0**-30)) for e in extent]
+        out = rescale(c, Q, pt, sigma)
+        if out is not None:
+            return out, {"c": c, "Q": Q, "sigma": sigma}
+        extent = [e * (1 + 2.0**-20) for e in extent]
+    return None
