@@ -52,8 +52,8 @@ from flint import arb
 from verifier.arith.taylor_model import TaylorModel, TaylorModelArithmetic
 from verifier.arith.timed_model import TimedModel, TimedSpace
 from verifier.field.program import Piece
-from verifier.integrate._enclosure import strictly_inside
 from verifier.integrate.tm.formula import evaluate, piece_on
+from verifier.proof.picard import strictly_inside
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from flint import arb, fmpq
 from verifier.arith.precision import check_prec, precision
 from verifier.arith.timed_model import timed_space
 from verifier.integrate._controller import dyadic
-from verifier.integrate._linalg import max_width
+from verifier.integrate._frames import max_width
 from verifier.integrate.tm.formula import piece_on
 from verifier.integrate.tm.search import candidate, expansion, move, propose_step, prove_step
 from verifier.integrate.tm.taylor_set import TaylorSet

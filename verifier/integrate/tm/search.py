@@ -28,7 +28,7 @@ from verifier.arith.balls import ball_from_bounds
 from verifier.arith.taylor_model import TaylorModel
 from verifier.arith.timed_model import TimedModel, TimedSpace
 from verifier.field.program import Piece
-from verifier.integrate._linalg import from_numpy, qr_basis
+from verifier.integrate._frames import from_numpy, qr_basis
 from verifier.integrate.tm.float_poly import FloatPoly, FloatPolyArithmetic
 from verifier.integrate.tm.formula import formula_of
 from verifier.integrate.tm.picard import PicardImage, picard_image

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from flint import arb, arb_mat, ctx
 
 from verifier.arith.taylor_model import ZERO, TaylorModel, combination, space
-from verifier.integrate._linalg import rigorous_inverse
+from verifier.integrate._frames import rigorous_inverse
 
 #: Significant bits of the proposed scales ``sigma`` (short, so that ``Q diag(sigma)``
 #: is computed exactly).
