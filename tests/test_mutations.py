@@ -404,8 +404,9 @@ def _sweep_lines() -> list:
 def sweep_mutations(lines: list) -> list[Mutation]:
     leaves = [k for k, r in enumerate(lines) if r.get("kind") == "leaf"]
     splits = [k for k, r in enumerate(lines) if r.get("kind") == "split"]
-    tails = [k for k in leaves if "tail" in lines[k]["certificate"]]
-    stepped = [k for k in leaves if lines[k]["certificate"]["steps"]]
+    # a tube leaf carries its certificate in its argument
+    tails = [k for k in leaves if "tail" in lines[k]["argument"]["certificate"]]
+    stepped = [k for k in leaves if lines[k]["argument"]["certificate"]["steps"]]
     leaf, split, tail, summ = leaves[0], splits[-1], tails[0], len(lines) - 1
     out: list[Mutation] = [
         ("header extra key", _set([0, "note"], 1)),
@@ -422,15 +423,18 @@ def sweep_mutations(lines: list) -> list[Mutation]:
         ("leaf status", _set([leaf, "status"], "bounded-forever")),
         ("leaf bounds", _set([leaf, "bounds", "c"], lambda t: _nudge(t, False))),
         ("leaf node", _set([leaf, "node"], "R.phi1+")),
-        ("leaf certificate bounds", _set([leaf, "certificate", "bounds", "c"],
+        ("leaf argument kind", _set([leaf, "argument", "kind"], "regime-cover")),
+        ("leaf argument extra key", _set([leaf, "argument", "note"], 1)),
+        ("leaf certificate bounds", _set([leaf, "argument", "certificate", "bounds", "c"],
                                          lambda t: _nudge(t, False))),
-        ("leaf certificate initial", _set([leaf, "certificate", "initial", 2], ["-1", "0"])),
-        ("leaf certificate reason", _set([leaf, "certificate", "reason"], "")),
-        ("tail risk_sup down", _set([tail, "certificate", "tail", "risk_sup"],
+        ("leaf certificate initial", _set([leaf, "argument", "certificate", "initial", 2],
+                                          ["-1", "0"])),
+        ("leaf certificate reason", _set([leaf, "argument", "certificate", "reason"], "")),
+        ("tail risk_sup down", _set([tail, "argument", "certificate", "tail", "risk_sup"],
                                     lambda t: decimal_text(_q(t) / 2))),
-        ("tail from", _set([tail, "certificate", "tail", "from"], "1")),
-        ("tail extra key", _set([tail, "certificate", "tail", "note"], 1)),
-        ("tail dropped", lambda ls: ls[tail]["certificate"].pop("tail")),
+        ("tail from", _set([tail, "argument", "certificate", "tail", "from"], "1")),
+        ("tail extra key", _set([tail, "argument", "certificate", "tail", "note"], 1)),
+        ("tail dropped", lambda ls: ls[tail]["argument"]["certificate"].pop("tail")),
         ("split axis", _set([split, "axis"], "c")),
         ("split box", _set([split, "box", 2], ["-1", "0"])),
         ("summary text", _set([summ, "text"], lambda t: t.replace("13.9", "3.9"))),
@@ -439,8 +443,9 @@ def sweep_mutations(lines: list) -> list[Mutation]:
     ]
     if stepped:
         k = stepped[0]
-        out.append(("leaf step r shrunk", _set([k, "certificate", "steps", 0, "set", "r"],
-                                               lambda r: [_ball_shrunk(b) for b in r])))
+        r_path = [k, "argument", "certificate", "steps", 0, "set", "r"]
+        out.append(("leaf step r shrunk",
+                    _set(r_path, lambda r: [_ball_shrunk(b) for b in r])))
     return out
 
 
