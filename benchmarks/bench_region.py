@@ -8,6 +8,10 @@ Rows (``H = 1``, T = 20, default settings unless said):
 * ``std``: the standard flow on ``w in [1/4, 1], b, v, c in [-1, 1]`` at a coarse
   bisection (``w`` to 3/16, ``b, v`` to 1/2, ``c`` not bisected): many leaves, so the
   only row where a second worker has work to share;
+* ``--committed NAME``: the configuration of a committed sweep ``proofs_data/NAME.jsonl``
+  (read from its header), rerun as it is: e.g. ``region-std-x2``, the standard-flow
+  region at the committed resolution (hundreds of leaves), where two workers have
+  enough to share;
 * ``tube``: the old tube-only sweep of ``x2`` on ``R`` (``--no-regimes``) at the CI
   budget of ``tests/test_sweep.py`` (4 phi slabs, 6 steps each); it closes nothing
   for all time and is here for comparison (``--no-tube`` to skip).
@@ -31,7 +35,7 @@ from pathlib import Path
 from verifier import Problem
 from verifier.checker.sweep import check_sweep_file
 from verifier.examples import EXAMPLES
-from verifier.sweep import sweep
+from verifier.sweep import read_sweep, run_config, sweep
 
 R = {"phi": ("-pi", "pi"), "v": ("-1", "1"), "c": ("-1", "1")}
 STD = {"w": ("1/4", "1"), "b": ("-1", "1"), "v": ("-1", "1"), "c": ("-1", "1")}
@@ -40,10 +44,19 @@ TUBE_KW = {"regimes": False, "min_size": {"phi": "1.5", "v": "2", "c": "2"}, "ma
            "width_limit": 4, "trap_budget": 2, "order": 4}
 
 
-def run(name: str, problem: Problem, ranges: dict, workers: int, tmp: Path, **kw) -> dict:
+DATA = Path(__file__).resolve().parents[1] / "proofs_data"
+
+
+def run(name: str, problem: Problem | None, ranges: dict | None, workers: int, tmp: Path,
+        **kw) -> dict:
+    """One sweep, timed; ``problem=None`` reruns the committed sweep ``name``."""
     out = tmp / f"{name}-{workers}.jsonl"
     start = time.perf_counter()
-    res = sweep(problem, ranges, 20, out=out, workers=workers, progress=False, **kw)
+    if problem is None:
+        config = read_sweep(DATA / f"{name}.jsonl").config
+        res = run_config(config, out, workers=workers, progress=False)
+    else:
+        res = sweep(problem, ranges, 20, out=out, workers=workers, progress=False, **kw)
     wall = time.perf_counter() - start
     start = time.perf_counter()
     ok = check_sweep_file(out, workers=1).ok
@@ -91,6 +104,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--no-tube", action="store_true", help="skip the tube-only sweep")
     ap.add_argument("--no-std", action="store_true", help="skip the standard-flow region")
+    ap.add_argument("--committed", nargs="*", default=[], metavar="NAME",
+                    help="also rerun these committed sweeps of proofs_data (e.g. region-std-x2)")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as d:
@@ -101,6 +116,9 @@ def main() -> None:
         if not args.no_std:
             for k in args.workers:
                 rows.append(run("std", Problem("x**2"), STD, k, tmp, **STD_KW))
+        for name in args.committed:
+            for k in args.workers:
+                rows.append(run(name, None, None, k, tmp))
         if not args.no_tube:
             rows.append(run("tube x2", Problem("x**2"), R, max(args.workers), tmp, **TUBE_KW))
     print(table(rows))
