@@ -3,7 +3,7 @@
 Rows: boxes of x^2 problems about (0.6, 0.5, 0.2) (H = 1) and (0.6, 1.0, 0.5, 0.3, 0.2)
 (H = 2, both neurons live on all of [0, 1] along the way), by radius and horizon. For
 each row, side by side in one run: the standalone Taylor-model loop inside one analytic
-piece (:func:`verifier.integrate.tm.run.integrate_piece`; time order, degree in the
+piece (:func:`verifier.integrate.tm.loop.integrate_piece`; time order, degree in the
 initial coordinates) and ``verifier.integrate(..., set_type=...)`` with the quadratic
 set and the doubleton (default order 20) on the same box; steps, wall time, the largest
 final width, the largest spread of the ``2^n`` corner solutions (``verifier.simulate``,
@@ -26,7 +26,7 @@ from flint import arb
 from verifier import Problem, simulate
 from verifier.arith.precision import precision
 from verifier.integrate import integrate
-from verifier.integrate.tm.run import integrate_piece
+from verifier.integrate.tm.loop import integrate_piece
 
 CENTRES = {1: [0.6, 0.5, 0.2], 2: [0.6, 1.0, 0.5, 0.3, 0.2]}
 #: ``(H, radius, horizon, degree)``; the first three are the issue's acceptance rows.

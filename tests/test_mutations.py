@@ -463,3 +463,79 @@ def test_mutations_of_the_sweep() -> None:
         if r.ok:
             accepted.append(label)
     assert accepted == [] and len(muts) >= 25
+
+
+# -- Taylor-model tubes (format ngf-certificate/3) ------------------------------------------
+def _tm_certificate() -> dict:
+    from verifier import Problem
+    from verifier.certificates.certify import certify
+
+    box = [["0.58", "0.62"], ["0.48", "0.52"], ["0.18", "0.22"]]
+    return certify(Problem("x**2", width=1), box, "1/4", set_type="taylor-model", degree=3,
+                   order=8, forever=False).data
+
+
+def _shift_first(k: int) -> Callable[[list], list]:
+    """A list of balls with its first non-zero one shifted by ``k`` units of its mantissa."""
+    def fn(balls: list) -> list:
+        out = copy.deepcopy(balls)
+        i = next(j for j, b in enumerate(out) if b["mid"][0] != "0")
+        out[i] = _ball_shifted(out[i], k)
+        return out
+    return fn
+
+
+def tm_mutations(doc: dict) -> list[Mutation]:
+    """Every stored field of a Taylor-model step record, made stronger or false (and the
+    a priori box wider: a weakening)."""
+    last = len(doc["steps"]) - 1
+    out: list[Mutation] = [
+        ("tm format 2", _set(["format"], "ngf-certificate/2")),
+        ("tm drop first step", lambda d: d["steps"].pop(0)),
+        ("tm swap steps", lambda d: d["steps"].__setitem__(slice(0, 2), d["steps"][1::-1])),
+        ("tm final enclosure 0 narrower", _set(["final_enclosure", 0],
+                                               lambda e: [_nudge(e[0], True), e[1]])),
+    ]
+    for label, k in (("0", 0), ("last", last)):
+        w = ["steps", k, "witness"]
+        s = ["steps", k, "set"]
+        out += [
+            (f"tm step {label} t1 later", _set(["steps", k, "t1"],
+                                               lambda t: decimal_text(_q(t) + Fraction(1, 64)))),
+            (f"tm step {label} kind", _set(["steps", k, "kind"], "taylor")),
+            (f"tm step {label} a priori shrunk", _set(["steps", k, "apriori", 1], _ball_shrunk)),
+            (f"tm step {label} J shrunk", _set(w + ["J"], lambda J: [_ball_shrunk(b) for b in J])),
+            (f"tm step {label} J 0 shifted", _set(w + ["J", 0], lambda b: _ball_shifted(
+                b, 2 * int(b["rad"][0]) * 2 ** max(0, b["rad"][1] - b["mid"][1]) + 2**40))),
+            (f"tm step {label} P moved", _set(w + ["P", 0, 0], _shift_first(2**40))),
+            (f"tm step {label} P drops a term", _set(w + ["P", 1, 1], [])),
+            (f"tm step {label} Q", _set(w + ["Q", 0, 0], lambda b: _ball_shifted(b, 2**40))),
+            (f"tm step {label} sigma smaller", _set(w + ["sigma", 0],
+                                                    lambda b: _ball_shifted(b, -2**8))),
+            (f"tm step {label} degree", _set(w + ["degree"], 2)),
+            (f"tm step {label} orders", _set(w + ["orders"], lambda o: [o[0] - 1] * len(o))),
+            (f"tm step {label} centre", _set(s + ["c", 0], _ball_shifted)),
+            (f"tm step {label} p coefficient", _set(s + ["p", 0, "c"], _shift_first(2**30))),
+            (f"tm step {label} p remainder shrunk", _set(s + ["p", 1, "rem"], _ball_shrunk)),
+            (f"tm step {label} witness extra key", _set(w + ["note"], 1)),
+        ]
+    out.append(("tm step 0 a priori 0 wider", _set(["steps", 0, "apriori", 0], _ball_wider)))
+    return out
+
+
+#: The weakenings among :func:`tm_mutations` (accepted).
+TM_WEAKENING = {"tm step 0 a priori 0 wider"}
+
+
+def test_mutations_of_a_taylor_model_certificate() -> None:
+    doc = _tm_certificate()
+    assert check_certificate(doc, workers=1).ok
+    accepted, rejected = [], []
+    for label, fn in tm_mutations(doc):
+        d = copy.deepcopy(doc)
+        fn(d)
+        r = check_certificate(d, workers=1)
+        assert "\n" not in r.message, (label, r.message)
+        (accepted if r.ok else rejected).append(label)
+    assert sorted(accepted) == sorted(TM_WEAKENING), (accepted, len(rejected))
+    assert len(rejected) >= 30

@@ -268,7 +268,7 @@ def test_field_in_taylor_model_arithmetic():
     from reference import Reference
 
     from verifier import Problem
-    from verifier.integrate.tm.formula import evaluate, piece_on
+    from verifier.proof.tm.formula import evaluate, piece_on
 
     p = Problem("x**2", width=1)
     F = p.vector_field(flow="normalized")
@@ -349,9 +349,9 @@ def _x2_field():
 
 
 def test_relaxed_series_match_the_taylor_recursion():
-    from verifier.integrate.tm.formula import formula_of, piece_on
     from verifier.integrate.tm.series import solution_coefficients
     from verifier.proof.coefficients import taylor_coefficients
+    from verifier.proof.tm.formula import formula_of, piece_on
 
     F = _x2_field()
     y0 = [arb(0.6), arb(0.5), arb(0.2)]

@@ -16,14 +16,15 @@ import pytest
 from flint import arb, arb_poly
 
 from verifier import Problem, simulate
+from verifier.arith.balls import BallArithmetic
 from verifier.arith.precision import precision
-from verifier.arith.taylor_model import TaylorModel, space
+from verifier.arith.taylor_model import TaylorModel, TaylorModelArithmetic, space
 from verifier.arith.timed_model import TimedModel, timed_space
-from verifier.integrate.tm.formula import piece_on
-from verifier.integrate.tm.picard import picard_check
-from verifier.integrate.tm.run import integrate_piece
+from verifier.integrate.tm.loop import integrate_piece
 from verifier.integrate.tm.search import expansion, find_remainder, move, polynomial
-from verifier.integrate.tm.taylor_set import TaylorSet, compose, move_check
+from verifier.proof.tm.formula import piece_on
+from verifier.proof.tm.picard import picard_check
+from verifier.proof.tm.sets import TaylorSet, compose, move_check
 
 CENTRE = [0.6, 0.5, 0.2]
 #: Slack for the float reference (DOP853 at rtol 1e-13 over short times): two orders of
@@ -166,9 +167,25 @@ def test_run_stops_where_the_field_is_not_one_piece():
     assert run.status == "left-piece" and run.t_reached == 0
 
 
+def test_degenerate_coordinates_are_carried():
+    """A box with exact coordinates (zero width) is a set of lower dimension: ``C_jj =
+    0``, ``p_j = 0``; the run encloses the solutions from it."""
+    radius, T = 0.02, 1
+    box = [arb(CENTRE[0]), arb(CENTRE[1], radius), arb(CENTRE[2])]
+    X = TaylorSet.from_box(box, 3)
+    assert all(h.contains(b) for h, b in zip(X.hull(), box))
+    assert X.hull()[0].rad() == 0 and X.hull()[2].rad() == 0
+    run = integrate_piece(field(), box, T, order=8, degree=3)
+    assert run.ok and run.t_reached == T
+    hull = run.final.hull()
+    for s in np.linspace(-1, 1, 7):
+        end = flow([CENTRE[0], CENTRE[1] + radius * s, CENTRE[2]], T)
+        assert all(inside(hull[i], end[i], 1e-9) for i in range(3))
+
+
 def test_bad_input_is_refused():
-    with pytest.raises(ValueError, match="positive width"):
-        TaylorSet.from_box([arb(0.6), arb(0.5, 0.01), arb(0.2, 0.01)], 3)
+    with pytest.raises(ValueError, match="finite"):
+        TaylorSet.from_box([arb("nan"), arb(0.5, 0.01), arb(0.2, 0.01)], 3)
     box = [arb(c, 0.01) for c in CENTRE]
     with pytest.raises(ValueError, match="horizon"):
         integrate_piece(field(), box, -1)
@@ -196,3 +213,26 @@ def test_picard_step_across_a_switching_surface():
         end = flow(start, h)
         assert all(inside(image[i](r), end[i]) for i in range(3)), r
     assert sides == {True, False}
+
+
+def test_piece_formula_is_bound_per_space():
+    """``Piece.formula`` caches its bound operations per binding key: Taylor-model
+    arithmetics of different spaces (one type) must not share them. Each evaluation
+    gives models of its own space that enclose the field at sampled points."""
+    F = field()
+    box = [arb(c, 0.01) for c in CENTRE]
+    piece = piece_on(F, box)
+    assert piece is not None
+    for n_deg in (2, 3, 2, 4):
+        sp = space(3, n_deg)
+        ar = TaylorModelArithmetic(sp)
+        xs = [TaylorModel.variable(sp, i, CENTRE[i], 0.01) for i in range(3)]
+        out = piece.formula(ar, xs)
+        assert all(v is None or v.space is sp for v in out)
+        for r in sample(3, n_deg, 4):
+            point = [arb(c + 0.01 * v) for c, v in zip(CENTRE, r)]
+            exact = F(BallArithmetic(), point)
+            for v, e in zip(out, exact):
+                assert (arb(0) if v is None else v(r)).overlaps(e)
+    assert TaylorModelArithmetic(space(3, 2)).binding_key() != \
+        TaylorModelArithmetic(space(3, 3)).binding_key()

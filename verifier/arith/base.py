@@ -71,6 +71,15 @@ class Arithmetic:
         """Bits at which precomputed ball constants must be made for this arithmetic."""
         raise NotImplementedError
 
+    def binding_key(self) -> tuple | None:
+        """Arithmetics with equal keys have the same functions, so an operation bound to
+        one of them (:func:`verifier.field.program.bind_operation`) serves the others:
+        the type, the series length if any, the precision. Arithmetics whose functions
+        depend on more of the instance extend the key (the space of a Taylor-model
+        arithmetic); ``None``: bindings are not shared (functions with state of their
+        own, such as lazy series)."""
+        return (type(self), getattr(self, "length", None), self.working_prec())
+
     def constant_key(self) -> tuple | None:
         """Arithmetics with equal keys compute equal values from equal constants (the
         moments at the ends of the domain are cached under it); ``None``: never cached."""

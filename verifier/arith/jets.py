@@ -116,6 +116,9 @@ class JetArithmetic(Arithmetic):
     def k(self, slot: int):
         return self.base.k(slot)
 
+    def binding_key(self) -> tuple:
+        return (type(self), self.n, self.base.binding_key())
+
     def working_prec(self) -> int:
         return self.base.working_prec()
 

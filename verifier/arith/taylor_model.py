@@ -631,6 +631,10 @@ class TaylorModelArithmetic(BallArithmetic):
         self.space = sp
         self.name = f"taylor-model[{sp!r}]"
 
+    def binding_key(self) -> tuple:
+        # The functions of models depend on the space (constants, degree).
+        return (type(self), self.space, self.working_prec())
+
     def constant_key(self) -> tuple:
         # Functions of constants are the ball arithmetic's.
         return ("arb", ctx.prec)

@@ -14,6 +14,9 @@ from typing import Any
 from verifier.presentation import present
 
 FORMAT = "ngf-certificate/2"
+#: The format of a certificate whose tube has Taylor-model steps (format 2 plus the step
+#: kind ``taylor-model``; docs/certificates.md). Others keep :data:`FORMAT`.
+FORMAT_TAYLOR_MODEL = "ngf-certificate/3"
 
 
 class Certificate:

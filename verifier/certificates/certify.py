@@ -34,7 +34,7 @@ from flint import arb
 from verifier.arith.exact import canonical_vector, decimal_bounds
 from verifier.arith.numbers import exact_text, fraction_text, parse_horizon, parse_rational
 from verifier.arith.precision import precision
-from verifier.certificates.certificate import FORMAT, Certificate
+from verifier.certificates.certificate import FORMAT, FORMAT_TAYLOR_MODEL, Certificate
 from verifier.certificates.encode import encode_steps
 from verifier.field import flows
 from verifier.integrate import integrate
@@ -85,6 +85,8 @@ def certify(
     max_steps: int = 200_000,
     width_limit: float = 10.0,
     energy_tail: bool = False,
+    set_type: str = "auto",
+    degree: int = 4,
     progress: Callable[[float], None] | None = None,
 ) -> Certificate:
     """Prove explicit bounds for every trajectory from ``initial`` (module docstring).
@@ -95,6 +97,8 @@ def certify(
     :func:`verifier.integrate` (a sweep uses them to give up early on a box that must
     be split). ``energy_tail``: when the enclosure is lost before ``T`` (normalized
     flows), bound ``[t_reached, T]`` by the energy inequality instead of failing.
+    ``set_type``/``degree``: the set representation of the tube
+    (:func:`verifier.integrate`; ``"taylor-model"`` writes format ``ngf-certificate/3``).
     Returns a :class:`Certificate` (``.status``, ``.bounds``, ``.save(path)``); the
     enclosure itself failing is a status, not an
     exception.
@@ -118,7 +122,8 @@ def certify(
     start = time.perf_counter()
     tube = integrate(problem, [tuple(e) if isinstance(e, list) else e for e in init], T,
                      flow=flow, signs=signs, prec=prec, order=order, max_steps=max_steps,
-                     width_limit=width_limit, progress=progress)
+                     width_limit=width_limit, set_type=set_type, degree=degree,
+                     progress=progress)
     t_int = time.perf_counter() - start
     steps = encode_steps(tube)
     with precision(prec):
@@ -162,7 +167,8 @@ def certify(
         bounds = {"v": [r if isinstance(r, str) else upper_text(r) for r in Rv],
                   "c": Rc if isinstance(Rc, str) else upper_text(Rc), "over": over}
     data = {
-        "format": FORMAT,
+        "format": (FORMAT_TAYLOR_MODEL if any(s["kind"] == "taylor-model" for s in steps)
+                   else FORMAT),
         "problem": problem.to_dict(),
         "flow": flow,
         "signs": signs,

@@ -9,8 +9,10 @@ box, the witnesses of its inclusions, and the set at its end.
 
 from __future__ import annotations
 
-from verifier.arith.exact import encode_matrix, encode_vector
+from verifier.arith.exact import encode_ball, encode_matrix, encode_vector
 from verifier.arith.numbers import fraction_text
+from verifier.arith.taylor_model import TaylorModel
+from verifier.arith.timed_model import TimedModel
 from verifier.integrate import StepRecord, Tube
 
 
@@ -30,8 +32,44 @@ def _witness(rec: StepRecord) -> dict:
     return {"picard": encode_vector(w["picard"]), "W": encode_matrix(w["W"]), "point": point}
 
 
+def encode_model(q: TaylorModel, rem=None) -> dict:
+    """A model: its coefficients in the space's monomial order, and its remainder
+    (``rem``: the ball the model's remainder was decoded from, when given)."""
+    return {"c": encode_vector(q.c), "rem": encode_ball(q.rem if rem is None else rem)}
+
+
+def encode_timed(P: TimedModel) -> list[list[dict]]:
+    """A timed polynomial (remainder 0): per monomial ``r^a`` the coefficients of
+    ``p_a(tau)`` (an empty list for 0)."""
+    return [[] if p is None else encode_vector([p[k] for k in range(p.length())])
+            for p in P.c]
+
+
+def encode_taylor_model_step(rec: StepRecord) -> dict:
+    """A Taylor-model step (:func:`verifier.proof.tm.step.taylor_model_step` re-proves
+    it): the witness ``(degree, orders, P, J, Q, sigma)`` and the next set ``(c', p' +
+    I')``, whose frame ``Q diag(sigma)`` the checker recomputes."""
+    w = rec.witness
+    S = rec.set.tm
+    return {
+        "t0": fraction_text(rec.t0),
+        "t1": fraction_text(rec.t1),
+        "kind": rec.kind.value,
+        "order": rec.order,
+        "jet_order": 0,
+        "apriori": encode_vector(rec.apriori),
+        "witness": {"degree": w["degree"], "orders": list(w["orders"]),
+                    "P": [encode_timed(P) for P in w["P"]], "J": encode_vector(w["J"]),
+                    "Q": encode_matrix(w["Q"]), "sigma": encode_vector(w["sigma"])},
+        "set": {"c": encode_vector(S.c),
+                "p": [encode_model(q, rem) for q, rem in zip(S.p, w["stored_rem"])]},
+    }
+
+
 def encode_step(rec: StepRecord) -> dict:
     X = rec.set
+    if rec.kind.value == "taylor-model":
+        return encode_taylor_model_step(rec)
     if not hasattr(X, "B"):
         raise ValueError("certificates need the doubleton set representation")
     return {

@@ -10,6 +10,13 @@ problem's moments and the precision,
     work = (p + 1)^1.5 (q + 1) n^2 C f  (times 2 for a split step over both sides, times 3
            for a set with a quadratic part)  +  n^3 f,        f = max(1, prec / 64).
 
+A Taylor-model step (time order ``p``, degree ``d``: ``M = C(n + d, d)`` monomials and
+``K = C(2n + d, d)`` pairs of monomials kept per product of models) needs
+
+    work = (K (p + 1)^1.5 n^2 C + M K + n M^2) f
+
+(the field in timed models, the composition with the right models).
+
 The model is an upper estimate of how this implementation's cost grows in each of its
 arguments (measured: a unit costs about 100 to 500 ns). A certificate is refused when
 it has more than :data:`MAX_STEPS` steps, an order beyond :data:`MAX_ORDER`, one step
@@ -31,11 +38,14 @@ hour and a half (:data:`MAX_TOTAL_WORK` units of at most 250 ns), whatever the f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from verifier.proof.trapping import DEFAULT_MAX_CELLS, MAX_TRAPPING_WORK, trapping_cells
 
+#: Largest degree of a Taylor-model set in the initial coordinates.
+MAX_DEGREE = 12
 #: Most steps of one certificate.
 MAX_STEPS = 100_000
 #: Largest Taylor or Jacobian order of a step.
@@ -68,6 +78,28 @@ def step_work(order: int, jet_order: int, kind: str, n: int, cells: int, prec: i
     return work + n**3 * f
 
 
+def taylor_model_work(order: int, degree: int, n: int, cells: int, prec: int) -> float:
+    """Work units of one Taylor-model step (module docstring): ``K`` pairs of monomials
+    kept per product of models, ``M`` monomials."""
+    f = precision_factor(prec)
+    M = math.comb(n + degree, degree)
+    K = math.comb(2 * n + degree, degree)
+    return (K * (order + 1) ** 1.5 * n * n * cells + M * K + n * M * M) * f
+
+
+def _tm_shape(w: Any, k: int) -> tuple[int, int]:
+    """``(degree, largest time order)`` of a Taylor-model witness, as the file states."""
+    if not isinstance(w, dict):
+        raise BudgetError(f"step {k}: a Taylor-model witness must be an object")
+    d, orders = w.get("degree"), w.get("orders")
+    if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_DEGREE:
+        raise BudgetError(f"step {k}: the degree must be an integer in [1, {MAX_DEGREE}]")
+    if not isinstance(orders, list) or not orders or len(orders) > MAX_DEGREE + 1:
+        raise BudgetError(f"step {k}: orders must be a list of at most {MAX_DEGREE + 1} "
+                          "integers")
+    return d, max(_order(o, k) for o in orders)
+
+
 def check_steps(steps: Sequence[Any], n: int, cells: int, prec: int) -> float:
     """Total work of the steps as the file states them (the dicts, before anything is
     decoded); raises :class:`BudgetError` when a limit is exceeded or a step's orders
@@ -78,7 +110,11 @@ def check_steps(steps: Sequence[Any], n: int, cells: int, prec: int) -> float:
     for k, st in enumerate(steps):
         kind = st.get("kind")
         order, jet_order = _order(st.get("order"), k), _order(st.get("jet_order"), k)
-        if kind == "low-order":
+        if kind == "taylor-model":
+            degree, top = _tm_shape(st.get("witness"), k)
+            work = taylor_model_work(top, degree, n, cells, prec)
+            order = top
+        elif kind == "low-order":
             point = (st.get("witness") or {}).get("point") or {}
             work = step_work(_order(point.get("order", 2), k), 1, kind, n, cells, prec)
         else:

@@ -45,12 +45,17 @@ from verifier.arith.precision import check_prec, precision
 from verifier.checker.budget import MAX_STEPS, BudgetError, check_steps
 from verifier.checker.load import LoadError, load_json, validate
 from verifier.checker.replay import Step, check_step
+from verifier.checker.tm_decode import decode_tm
 from verifier.field import flows
 from verifier.proof.bounds import box_maxima
 from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.proof.sets import Doubleton
+from verifier.proof.tm.sets import TaylorSet
 from verifier.proof.trapping import verify_trapping
 from verifier.proof.verdict import Rejected
+
+#: The format of certificates with Taylor-model steps (format 2 plus that step kind).
+FORMAT_TAYLOR_MODEL = "ngf-certificate/3"
 
 
 @dataclass(frozen=True)
@@ -133,10 +138,17 @@ def _step(d: dict, n: int, where: str) -> Step:
     try:
         if set(d) != _STEP_KEYS:
             raise LoadError(f"a step has exactly the keys {', '.join(sorted(_STEP_KEYS))}")
-        if d["kind"] not in ("taylor", "low-order", "split"):
-            raise LoadError("kind must be taylor, low-order or split")
+        if d["kind"] not in ("taylor", "low-order", "split", "taylor-model"):
+            raise LoadError("kind must be taylor, low-order, split or taylor-model")
         _int(d["order"], 1, 200, "order")
         _int(d["jet_order"], 0, 200, "jet_order")
+        if d["kind"] == "taylor-model":
+            return Step(
+                t0=parse_rational(d["t0"], f"{where} t0", strict=True),
+                t1=parse_rational(d["t1"], f"{where} t1", strict=True),
+                kind=d["kind"], order=d["order"], jet_order=d["jet_order"],
+                apriori=decode_vector(d["apriori"], n, "apriori"), witness={},
+                tm=decode_tm(d["witness"], d["set"], n))
         s = d["set"]
         if not isinstance(s, dict) or set(s) - {"S"} != {"xhat", "C", "B", "r"}:
             raise LoadError("set must have exactly the keys xhat, C, B, r (and S)")
@@ -163,8 +175,9 @@ def _fail(message: str, start: float, steps: int = 0) -> CheckResult:
     return CheckResult(False, message, steps, time.perf_counter() - start)
 
 
-def _decode_steps(steps: list, n: int) -> list[Step]:
-    """Decode every step and check that they form a chain in time from ``t = 0``."""
+def _decode_steps(steps: list, n: int, fmt: str = FORMAT_TAYLOR_MODEL) -> list[Step]:
+    """Decode every step and check that they form a chain in time from ``t = 0``, of one
+    family of sets (Taylor-model steps only, in format ``ngf-certificate/3``, or none)."""
     out = []
     t = Fraction(0)
     for k, d in enumerate(steps):
@@ -172,13 +185,25 @@ def _decode_steps(steps: list, n: int) -> list[Step]:
         st = _step(d, n, where)
         if st.t0 != t:
             raise Rejected(f"{where}: starts at {st.t0}, the previous step ended at {t}")
+        if (st.tm is None) != (out[0].tm is None if out else st.tm is None):
+            raise Rejected(f"{where}: a tube's steps are all Taylor-model steps or none is")
+        if st.tm is not None and fmt != FORMAT_TAYLOR_MODEL:
+            raise Rejected(f"{where}: a Taylor-model step needs format {FORMAT_TAYLOR_MODEL}")
+        if st.tm is not None and out and st.tm.degree != out[0].tm.degree:
+            raise Rejected(f"{where}: the degree of a tube's Taylor models changed")
         out.append(st)
         t = st.t1
+    if fmt == FORMAT_TAYLOR_MODEL and not (out and out[0].tm is not None):
+        raise Rejected(f"format {FORMAT_TAYLOR_MODEL} is for tubes of Taylor-model steps")
     return out
 
 
-def _start(k: int, x0: list[arb], steps: list[Step]) -> Doubleton:
+def _start(k: int, x0: list[arb], steps: list[Step]) -> Doubleton | TaylorSet:
     """The set step ``k`` starts from: the initial box, or the set stored by step ``k-1``."""
+    tm = next((s.tm for s in steps if s is not None), None)
+    if tm is not None:  # a tube of Taylor-model sets
+        return (TaylorSet.from_box(x0, tm.degree) if k == 0
+                else steps[k - 1].tm.stored_set())
     X0 = Doubleton.from_box(x0)
     if k == 0:
         if steps and steps[0].S is not None:  # a quadratic part that starts at zero
@@ -319,7 +344,7 @@ def _check(doc: Any, progress, workers: int | None, start: float) -> CheckResult
         t_reached = parse_rational(doc["t_reached"], "t_reached", strict=True)
         with precision(prec):
             x0 = _initial(doc["initial"], names)
-            steps = _decode_steps(doc["steps"], n)
+            steps = _decode_steps(doc["steps"], n, doc["format"])
             t = steps[-1].t1 if steps else Fraction(0)
             if t != t_reached:
                 raise Rejected(f"the steps end at {t}, the file claims t_reached = {t_reached}")

@@ -85,10 +85,12 @@ def validate(doc: Any, steps: bool = True) -> None:
 
     ``steps=False`` validates everything but the items of ``steps`` (the checker
     decodes those itself, as strictly, and much faster than a generic validator)."""
-    want = _validator().schema["properties"]["format"]["const"]
-    if isinstance(doc, dict) and doc.get("format") != want and isinstance(doc.get("format"), str):
-        raise LoadError(f"format {doc['format'][:40]!r} is not {want!r} (a certificate of "
-                        "another format version: make it again with this version)")
+    want = _validator().schema["properties"]["format"]["enum"]
+    if (isinstance(doc, dict) and isinstance(doc.get("format"), str)
+            and doc.get("format") not in want):
+        raise LoadError(f"format {doc['format'][:40]!r} is not {' or '.join(map(repr, want))} "
+                        "(a certificate of another format version: make it again with this "
+                        "version)")
     if not steps and isinstance(doc, dict) and isinstance(doc.get("steps"), list):
         doc = {**doc, "steps": []}
     err = next(iter(_validator().iter_errors(doc)), None)

@@ -21,6 +21,12 @@ the witnesses of its inclusions. The checker proves, for every ``k``:
   once per side with that side's ``image_s`` and ``A_s``). Then ``X_{k+1}`` contains the image
   of ``X_k``, whatever ``C'`` and ``B'`` are.
 
+A tube of Taylor-model sets (format ``ngf-certificate/3``) stores per step the Picard
+witness ``(P, J)``, the next frame ``(c', Q, sigma)`` and the next set's right models;
+:func:`check_taylor_model_step` re-proves the step with
+:func:`verifier.proof.tm.step.taylor_model_step` and checks that the stored set contains
+the recomputed one.
+
 By induction every solution from the initial box is in ``X_k`` at ``t_k`` and in
 the a priori box on ``[t_k, t_{k+1}]``.
 
@@ -42,6 +48,8 @@ from fractions import Fraction
 from flint import arb, arb_mat, fmpq
 
 from verifier.arith.series import NotOnePiece
+from verifier.arith.taylor_model import TaylorModel
+from verifier.arith.timed_model import TimedModel
 from verifier.proof.picard import picard_check, second_order_enclosure
 from verifier.proof.sets import Doubleton, linear_residual, quadratic_residual
 from verifier.proof.split import SIDES, sides_of, split_check
@@ -53,6 +61,8 @@ from verifier.proof.taylor import (
     point_second_order,
     taylor_check,
 )
+from verifier.proof.tm.sets import TaylorSet
+from verifier.proof.tm.step import contains_set, start_set, taylor_model_step
 from verifier.proof.verdict import Rejected
 
 Vector = list[arb]
@@ -69,11 +79,59 @@ class Step:
     jet_order: int
     apriori: Vector
     witness: dict
-    xhat: Vector
-    C: arb_mat
-    B: arb_mat
-    r: Vector
+    xhat: Vector | None = None
+    C: arb_mat | None = None
+    B: arb_mat | None = None
+    r: Vector | None = None
     S: tuple | None = None
+    #: A Taylor-model step's witness and stored set (else ``None``).
+    tm: TaylorModelRecord | None = None
+
+
+@dataclass(frozen=True)
+class TaylorModelRecord:
+    """A decoded Taylor-model step: the witness ``(degree, orders, P, J, Q, sigma)`` and
+    the stored next set's centre ``c`` and right models ``p``."""
+
+    degree: int
+    orders: tuple[int, ...]
+    P: list[TimedModel]
+    J: Vector
+    Q: arb_mat
+    sigma: Vector
+    c: Vector
+    p: list[TaylorModel]
+
+    def stored_set(self) -> TaylorSet:
+        """The set stored at the step's end, ``(c, Q diag(sigma), p)``."""
+        return start_set(self.c, self.Q, self.sigma, self.p)
+
+
+def check_taylor_model_step(field: Callable, X: TaylorSet, step: Step, where: str
+                            ) -> TaylorSet:
+    """The stored set after a Taylor-model step once the step is re-proven from ``X``
+    (:func:`verifier.proof.tm.step.taylor_model_step`) and the stored set contains the
+    recomputed one; raises :class:`Rejected`."""
+    w = step.tm
+    if not isinstance(X, TaylorSet) or w.degree != X.space.degree:
+        raise Rejected(f"{where}: a Taylor-model step starts from a Taylor-model set of "
+                       "its degree")
+    try:
+        out = taylor_model_step(field, X, _exact_h(step), w.P, w.J, w.c, w.Q, w.sigma)
+    except Rejected as e:
+        raise Rejected(f"{where}: {e}") from None
+    if not all(x.is_finite() for x in out.apriori):
+        raise Rejected(f"{where}: the a priori box is not finite")
+    if not _contains_all(step.apriori, out.apriori):
+        raise Rejected(f"{where}: the claimed a priori box does not contain the proven one")
+    try:
+        stored = w.stored_set()
+    except Rejected as e:
+        raise Rejected(f"{where}: {e}") from None
+    why = contains_set(stored, out.next)
+    if why is not None:
+        raise Rejected(f"{where}: the set at t1 does not contain the image ({why})")
+    return stored
 
 
 def _exact_h(step: Step) -> arb:
@@ -154,12 +212,17 @@ def image_and_jacobian(field: Callable, X: Doubleton, step: Step, where: str
         raise Rejected(f"{where}: {e}") from None
 
 
-def check_step(field: Callable, X: Doubleton, step: Step, where: str) -> Doubleton:
+def check_step(field: Callable, X: Doubleton | TaylorSet, step: Step, where: str
+               ) -> Doubleton | TaylorSet:
     """The set after ``step`` (as recorded) once every inclusion is proven; raises
     :class:`Rejected` naming the first one that fails."""
-    n = len(X.xhat)
     if not step.t1 > step.t0:
         raise Rejected(f"{where}: t1 <= t0")
+    if step.kind == "taylor-model":
+        return check_taylor_model_step(field, X, step, where)
+    if not isinstance(X, Doubleton):
+        raise Rejected(f"{where}: a {step.kind} step starts from a Lohner set")
+    n = len(X.xhat)
     image, A, apriori, parts, D = image_and_jacobian(field, X, step, where)
     if not all(x.is_finite() for x in image):
         raise Rejected(f"{where}: the image is not finite")

@@ -16,6 +16,7 @@ from typing import Any
 
 from verifier.cli.common import (
     add_problem_args,
+    add_set_args,
     add_start_args,
     output_file,
     parse_signs,
@@ -46,6 +47,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_start_args(p)
     p.add_argument("--order", type=int, default=None, help="Taylor order (default by precision)")
     p.add_argument("--out", required=True, metavar="FILE", help="certificate file to write")
+    add_set_args(p, ("auto", "taylor-model"))
     p.add_argument("--no-forever", action="store_true",
                    help="skip the infinite-horizon argument (bounds on [0, T] only)")
     p.add_argument("--trap-budget", type=float, default=20.0, metavar="SECONDS",
@@ -85,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         cert = certify(problem, initial, horizon, flow=args.flow, signs=signs,
                        prec=args.prec, order=args.order, forever=not args.no_forever,
-                       energy_tail=args.energy_tail,
-                       trap_budget=args.trap_budget, progress=progress)
+                       energy_tail=args.energy_tail, set_type=args.set_type,
+                       degree=args.degree, trap_budget=args.trap_budget, progress=progress)
     finally:
         if bar is not None:
             bar.close()

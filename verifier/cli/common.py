@@ -92,3 +92,14 @@ def initial_text(args: argparse.Namespace) -> str:
                              "flow; give --init")
         return example(args.example)["init"]
     raise ValueError("give --init Y1,Y2,... (or --example NAME)")
+
+
+def add_set_args(p: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
+    """``--set`` (the set representation of the tube) and ``--degree`` (of Taylor-model
+    sets in the initial coordinates)."""
+    p.add_argument("--set", dest="set_type", choices=choices, default="auto",
+                   help="set representation (default auto: a Lohner QR doubleton, with a "
+                        "quadratic part for initial boxes at least 1e-5 wide; taylor-model: "
+                        "a preconditioned Taylor model for wide boxes, docs/taylor-models.md)")
+    p.add_argument("--degree", type=int, default=4,
+                   help="degree of a taylor-model set in the initial coordinates (default 4)")

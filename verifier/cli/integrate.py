@@ -14,6 +14,7 @@ from typing import Any
 
 from verifier.cli.common import (
     add_problem_args,
+    add_set_args,
     add_start_args,
     initial_text,
     parse_signs,
@@ -44,10 +45,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_start_args(p)
     p.add_argument("--order", type=int, default=None,
                    help="Taylor order (default 20 at 53 bits, more at higher precision)")
-    p.add_argument("--set", dest="set_type", choices=("auto", "doubleton", "quadratic", "box"),
-                   default="auto",
-                   help="set representation (default auto: a Lohner QR doubleton, with a "
-                        "quadratic part for initial boxes at least 1e-5 wide)")
+    add_set_args(p, ("auto", "doubleton", "quadratic", "box", "taylor-model"))
     p.add_argument("--width-limit", type=float, default=10.0,
                    help="stop when an enclosure gets wider than this (default 10)")
     p.add_argument("--max-steps", type=int, default=200_000, help="step budget")
@@ -101,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         tube = integrate(problem, initial, horizon, flow=args.flow, signs=signs,
                          prec=args.prec, order=args.order, set_type=args.set_type,
+                         degree=args.degree,
                          width_limit=args.width_limit, max_steps=args.max_steps,
                          progress=progress)
     finally:

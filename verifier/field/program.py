@@ -30,7 +30,9 @@ of a program hold for series whose constant terms are the box ``x0``, the field
 equals the program's formula on a neighbourhood of ``x0``. :meth:`Piece.formula`
 is that formula without its decisions (and with its derivatives,
 :mod:`verifier.field.derivatives`), for the later orders of a Taylor recursion and
-along the solution (same constant terms).
+along the solution (same constant terms). Its operations are bound to an arithmetic
+by :func:`bind_operation` and cached per
+:meth:`~verifier.arith.base.Arithmetic.binding_key` (for Taylor models: per space).
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ def family(ar: Arithmetic) -> tuple | None:
     return None
 
 
-def _bind(spec: Any, ar: Arithmetic) -> Callable:
-    """The operation ``spec`` of a program as a function in the arithmetic ``ar``."""
+def bind_operation(spec: Any, ar: Arithmetic) -> Callable:
+    """The operation ``spec`` of a program as a function in the arithmetic ``ar`` (the one
+    definition of what each recorded operation means)."""
     if not isinstance(spec, tuple):
         return spec
     kind = spec[0]
@@ -172,11 +175,14 @@ class Piece:
         return sum(len(ops) for ops, _ in self.segments)
 
     def _segments(self, ar: Arithmetic) -> list:
-        key = ("segments", _binding_key(ar))
-        got = self._bound.get(key)
+        bkey = ar.binding_key()
+        key = ("segments", bkey)
+        got = self._bound.get(key) if bkey is not None else None
         if got is None:
-            got = self._bound[key] = [([(_bind(s, ar), o, a, b) for s, o, a, b in ops], guard)
-                                      for ops, guard in self.segments]
+            got = [([(bind_operation(s, ar), o, a, b) for s, o, a, b in ops], guard)
+                   for ops, guard in self.segments]
+            if bkey is not None:
+                self._bound[key] = got
         return got
 
     def replay(self, ar: Arithmetic, ys: Sequence) -> tuple[str, Any]:
@@ -219,10 +225,13 @@ class Piece:
         analytic formula, valid where its decisions hold (module docstring); with
         ``order``, followed by its derivatives (:meth:`derived`; ``None`` for those
         identically zero)."""
-        key = (order, _binding_key(ar))
-        got = self._bound.get(key)
+        bkey = ar.binding_key()
+        key = (order, bkey)
+        got = self._bound.get(key) if bkey is not None else None
         if got is None:
-            got = self._bound[key] = _bound_code(self.derived(order), ar)
+            got = _bound_code(self.derived(order), ar)
+            if bkey is not None:
+                self._bound[key] = got
         ops, consts, inputs, outputs = got
         regs = list(consts)
         for r, y in zip(inputs, ys):
@@ -241,16 +250,8 @@ def _bound_code(code: Code, ar: Arithmetic) -> tuple[list, list, list, list]:
         code = fuse_sin_cos(code)
         consts = [arb_series([c], prec=ar.length) if isinstance(c, arb | int) else c
                   for c in code.consts]
-    return ([(_bind(s, ar), o, a, b) for s, o, a, b in code.ops], consts, code.inputs,
+    return ([(bind_operation(s, ar), o, a, b) for s, o, a, b in code.ops], consts, code.inputs,
             code.outputs)
-
-
-def _binding_key(ar: Arithmetic) -> tuple:
-    """Arithmetics with equal keys have the same functions (a series' its length)."""
-    t = type(ar)
-    if t is JetArithmetic:
-        return (t, ar.n, _binding_key(ar.base))
-    return (t, getattr(ar, "length", None), ar.working_prec())
 
 
 class _Mixed(ArithmeticError):

@@ -24,6 +24,11 @@ The rules (docs/integrator.md, "Control"):
    full-order attempts retried with exponential backoff; likewise failed split attempts
    are skipped with exponential backoff, and a successful split step makes the next step
    try a split first.
+5. Taylor-model steps (:mod:`verifier.integrate._tm_steps`): the remainder per unit time
+   of the Picard step is aimed at :data:`TM_RATE` times the set's width (at least
+   :data:`TM_ULPS` units in the last place); the step grows by at most :data:`TM_GROW`;
+   after :data:`TM_PATIENCE` shortened attempts a proven step is accepted whatever its
+   remainder (the degree's truncation may keep the rate from decreasing with ``h``).
 """
 
 from __future__ import annotations
@@ -61,6 +66,14 @@ WRAP_RELATIVE = 1e-3
 #: The orders ``k >= 2`` of the reference point's image may add at most this multiple of
 #: the radius its first order adds (:func:`head_rates`).
 HEAD_SLACK = 16.0
+#: Taylor-model steps: target remainder per unit time relative to the set's width, its
+#: floor in units in the last place, the largest growth of the step, the shrink factor
+#: of a failed attempt and the attempts after which any proven step is accepted.
+TM_RATE = 1e-4
+TM_ULPS = 4.0
+TM_GROW = 1.25
+TM_SHRINK = 0.7
+TM_PATIENCE = 4
 
 
 def default_order(prec: int) -> int:
@@ -182,6 +195,11 @@ class Controller:
     rejected: int = 0
     #: Low-order crossings of switching surfaces: ``(t, label)``.
     crossings: list[tuple[float, str]] = field(default_factory=list)
+    #: Taylor-model steps (rule 5): the last accepted step, the growth allowed for the
+    #: next one, and the last proven remainder (the next step's first candidate).
+    h_tm: float | None = None
+    tm_grow: float = TM_GROW
+    tm_remainder: list | None = None
 
     def __post_init__(self) -> None:
         if not self.jet_order:
@@ -241,6 +259,38 @@ class Controller:
         m = max(abs(float(cs[2].mid())) for cs in centre) if self.order >= 2 else 0.0
         m = max(m, 1e-3)
         return math.sqrt(tol / m)
+
+    # -- Taylor-model steps (rule 5) ----------------------------------------------------
+    def tm_target(self, hull: Sequence[arb]) -> float:
+        """The remainder per unit time a Taylor-model step aims at."""
+        scale = max(1.0, max(abs(float(x.mid())) for x in hull))
+        return max(TM_RATE * max_width(hull), TM_ULPS * 2.0 ** (-self.prec) * scale)
+
+    def propose_tm(self, h: float, remaining: Fraction) -> float:
+        """The first proposal, ``h`` from the coefficients' decay, bounded by the growth
+        allowed after the last step."""
+        if self.h_tm is not None:
+            h = min(h, self.tm_grow * self.h_tm)
+        return min(h, float(remaining))
+
+    def tm_guess(self, hq: Fraction) -> list | None:
+        """The last proven remainder (inflated) as the first candidate, for a step no
+        longer than the last one."""
+        if self.h_tm is not None and float(hq) <= self.h_tm:
+            return self.tm_remainder
+        return None
+
+    def reject_tm(self, hq: Fraction, excess: float | None) -> float:
+        """Not proven (``excess`` None) or a remainder ``excess`` times the target."""
+        self.rejected += 1
+        if excess is None:
+            return TM_SHRINK * float(hq)
+        return float(hq) * min(TM_SHRINK, max(0.5, 0.9 * excess ** (-1 / 3)))
+
+    def accept_tm(self, hq: Fraction, excess: float, guess: list) -> None:
+        self.h_tm = float(hq)
+        self.tm_grow = min(TM_GROW, max(1.0, 0.9 * max(excess, 1e-300) ** (-1 / 3)))
+        self.tm_remainder = guess
 
     # -- straddle mode -----------------------------------------------------------------
     def skip_full_order(self) -> bool:

@@ -1,8 +1,9 @@
 """Floats propose: float views of ball matrices, QR frames, widths for control.
 
 Nothing here is part of a proof. :func:`qr_basis` proposes Lohner's frame ``B'`` (an
-exact matrix once rounded to floats); :func:`rigorous_inverse` encloses its inverse in
-ball arithmetic, which is what the residual of :mod:`verifier.proof.sets` needs.
+exact matrix once rounded to floats); :func:`verifier.proof.linalg.rigorous_inverse`
+encloses its inverse in ball arithmetic, which is what the residual of
+:mod:`verifier.proof.sets` needs.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from flint import arb, arb_mat
-
-from verifier.proof.linalg import is_finite_mat
 
 
 def widths(xs: Sequence[arb]) -> list[float]:
@@ -49,12 +48,3 @@ def qr_basis(M: np.ndarray, weights: np.ndarray) -> np.ndarray:
     signs = np.sign(np.diag(R))
     signs[signs == 0] = 1.0
     return Q * signs
-
-
-def rigorous_inverse(B: arb_mat) -> arb_mat | None:
-    """A ball matrix enclosing ``B^{-1}``; ``None`` when arb cannot prove invertibility."""
-    try:
-        Binv = B.inv()
-    except ZeroDivisionError:
-        return None
-    return Binv if is_finite_mat(Binv) else None

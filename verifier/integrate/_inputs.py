@@ -26,6 +26,9 @@ from verifier.integrate._sets import SET_TYPES
 #: doubleton's second-order wrapping error (``~ |D^2 F| width^2`` per unit time) is
 #: negligible below it, and second-order steps cost about twice as much.
 QUADRATIC_WIDTH = 1e-5
+#: Default time order of Taylor-model steps (their remainder is controlled per unit
+#: time, and high time orders multiply the cost of the timed products).
+TM_ORDER = 10
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Inputs:
     prec: int
     order: int
     set_type: str
+    #: Degree of Taylor-model sets in the initial coordinates.
+    degree: int
     width_limit: float
     max_steps: int
     horizon: Fraction
@@ -46,13 +51,13 @@ class Inputs:
 
 def read_inputs(problem, initial: Any, horizon: Any, flow: str, signs: Sequence[int] | None,
                 prec: int, order: int | None, set_type: str, width_limit: float,
-                max_steps: int) -> Inputs:
+                max_steps: int, degree: int = 4) -> Inputs:
     """Check the arguments of :func:`verifier.integrate.integrate` (its docstring) and read
     the horizon and the initial set exactly (the initial balls at ``prec`` bits)."""
     flows.check_flow(flow)
     check_prec(prec)
     if order is None:
-        order = default_order(prec)
+        order = TM_ORDER if set_type == "taylor-model" else default_order(prec)
     if isinstance(order, bool) or not isinstance(order, int) or not 2 <= order <= 200:
         raise ValueError(f"order must be an integer between 2 and 200, got {order!r}")
     if set_type != "auto" and set_type not in SET_TYPES:
@@ -64,7 +69,12 @@ def read_inputs(problem, initial: Any, horizon: Any, flow: str, signs: Sequence[
     names = problem.coordinate_names(flow)
     with precision(prec):
         x0 = parse_initial(initial, names)
+    if isinstance(degree, bool) or not isinstance(degree, int) or not 1 <= degree <= 12:
+        raise ValueError(f"degree must be an integer between 1 and 12, got {degree!r}")
+    if set_type == "taylor-model" and max_width(x0) == 0:
+        raise ValueError("a Taylor-model set is for a box of initial values (some "
+                         "coordinate of positive width); a point takes set_type doubleton")
     if set_type == "auto":
         set_type = "quadratic" if max_width(x0) >= QUADRATIC_WIDTH else "doubleton"
-    return Inputs(flow, signs, prec, order, set_type, float(width_limit), int(max_steps), T,
-                  names, x0)
+    return Inputs(flow, signs, prec, order, set_type, degree, float(width_limit),
+                  int(max_steps), T, names, x0)

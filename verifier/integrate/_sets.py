@@ -25,20 +25,23 @@ second order in the initial box's width, and on wide boxes it feeds back into th
 over which the next Jacobian is bounded until the set is lost; the quadratic set's is
 third order.
 :class:`BoxSet` is the naive interval set (``R0`` and ``B`` absent, no wrapping
-control), kept for comparison and tests.
+control), kept for comparison and tests. :class:`TaylorModelSet` is a preconditioned
+Taylor-model set of degree ``d`` in the initial coordinates (docs/taylor-models.md),
+moved by Picard steps whose proofs are :mod:`verifier.proof.tm`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from flint import arb, arb_mat
 
 from verifier.arith.exact import canonical_vector
-from verifier.integrate._frames import from_numpy, qr_basis, rigorous_inverse, to_numpy
-from verifier.proof.linalg import Vector, identity, matvec, mid_mat
+from verifier.integrate._frames import from_numpy, qr_basis, to_numpy
+from verifier.proof.linalg import Vector, identity, matvec, mid_mat, rigorous_inverse
 from verifier.proof.sets import (
     Doubleton,
     linear_residual,
@@ -46,7 +49,8 @@ from verifier.proof.sets import (
     quadratic_residual,
     set_hull,
 )
-from verifier.proof.step import StepData
+from verifier.proof.step import StepData, StepKind
+from verifier.proof.tm.sets import TaylorSet
 
 
 def next_frame(AB: arb_mat, r: Sequence[arb], split: bool) -> tuple[arb_mat, arb_mat]:
@@ -191,3 +195,59 @@ class BoxSet:
 
 
 SET_TYPES = {"doubleton": DoubletonSet, "quadratic": QuadraticSet, "box": BoxSet}
+
+
+@dataclass(frozen=True)
+class TaylorModelStepData:
+    """What an accepted Taylor-model step proves and how a checker re-proves it
+    (:func:`verifier.proof.tm.step.taylor_model_step`): every solution from the set stays
+    in ``apriori`` on ``[0, h]`` and lies in ``next`` at ``h``."""
+
+    h: arb
+    apriori: Vector
+    next: TaylorSet
+    #: ``{"degree", "orders", "P", "J", "Q", "sigma"}``; the next set's centre is ``c'``.
+    witness: dict
+    #: Largest radius of the Picard remainder ``J'`` (for control).
+    remainder: float
+    kind: StepKind = StepKind.TAYLOR_MODEL
+    order: int = 0
+    jet_order: int = 0
+
+
+@dataclass(frozen=True)
+class TaylorModelSet:
+    """A preconditioned Taylor-model set ``{c + C z : z in p(r) + I}`` of degree ``d`` in
+    the initial coordinates (:class:`verifier.proof.tm.sets.TaylorSet`): its wrapping
+    error is of order ``d + 1`` in the initial box's width. It moves by Picard steps
+    (:class:`TaylorModelStepData`) only."""
+
+    tm: TaylorSet
+
+    @classmethod
+    def from_box(cls, box: Sequence[arb], degree: int = 4) -> TaylorModelSet:
+        return cls(TaylorSet.from_box(box, degree))
+
+    @property
+    def dim(self) -> int:
+        return self.tm.dim
+
+    @property
+    def degree(self) -> int:
+        return self.tm.space.degree
+
+    @cached_property
+    def _hull(self) -> Vector:
+        return self.tm.hull()
+
+    def hull(self) -> Vector:
+        return list(self._hull)
+
+    def centre(self) -> Vector:
+        return self.tm.centre()
+
+    def move(self, step: TaylorModelStepData) -> TaylorModelSet:
+        return TaylorModelSet(step.next)
+
+
+SET_TYPES["taylor-model"] = TaylorModelSet

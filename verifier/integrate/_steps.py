@@ -17,7 +17,9 @@ sizes the :class:`~verifier.integrate._controller.Controller` proposes, and retu
    low-order step of length ``tau + delta / 2`` crosses (``delta``: the low-order step's
    second-order remainder is about the local tolerance). When no surface is crossed by
    the centre, the box reaches a dying surface: a split step (:mod:`._split`).
-3. When ``[X]`` itself straddles a surface (a set that lies across it, e.g. a kink that
+3. A Taylor-model set takes Picard steps (:mod:`._tm_steps`), which cross and straddle
+   surfaces with the generic kernel in Taylor-model arithmetic.
+4. When ``[X]`` itself straddles a surface (a set that lies across it, e.g. a kink that
    tends to a domain end without crossing), split or low-order steps are taken, with
    error control, until a Taylor step is possible again (straddle mode).
 """
@@ -36,6 +38,7 @@ from verifier.integrate._controller import ACCEPT, MAX_ATTEMPTS, Controller, dya
 from verifier.integrate._enclosure import picard_witness
 from verifier.integrate._events import Surfaces
 from verifier.integrate._frames import max_width
+from verifier.integrate._sets import TaylorModelSet
 from verifier.integrate._split import split_attempt
 from verifier.integrate._status import Accepted, Attempt, Failed, IntegrationStatus
 from verifier.integrate._taylor import (
@@ -45,6 +48,7 @@ from verifier.integrate._taylor import (
     point_taylor,
     taylor_step,
 )
+from verifier.integrate._tm_steps import taylor_model_step
 from verifier.proof.linalg import all_finite, matvec
 from verifier.proof.picard import clarke_jacobian, second_order_enclosure
 from verifier.proof.taylor import expand
@@ -78,6 +82,8 @@ class Stepper:
         if not all_finite(F(BallArithmetic(), hull)):
             return Failed("the vector field is unbounded on the enclosure",
                           IntegrationStatus.NOT_FINITE)
+        if isinstance(X, TaylorModelSet):
+            return taylor_model_step(F, X, self.order, self.t, remaining, ctl)
         tol = ctl.tolerance(xhat)
         if ctl.skip_full_order():  # floats propose: skip hopeless attempts
             return self.split_or_low_order(X, hull, xhat, remaining, tol, True)

@@ -18,7 +18,7 @@ from verifier.arith.precision import precision
 from verifier.integrate._controller import Controller
 from verifier.integrate._frames import max_width
 from verifier.integrate._inputs import read_inputs
-from verifier.integrate._sets import SET_TYPES
+from verifier.integrate._sets import SET_TYPES, TaylorModelSet
 from verifier.integrate._status import Failed, IntegrationStatus
 from verifier.integrate._steps import Stepper
 from verifier.integrate._tube import StepRecord, Tube
@@ -35,6 +35,7 @@ def integrate(
     order: int | None = None,
     *,
     set_type: str = "auto",
+    degree: int = 4,
     width_limit: float = 10.0,
     max_steps: int = 200_000,
     progress: Callable[[float], None] | None = None,
@@ -63,8 +64,12 @@ def integrate(
     set_type: ``"doubleton"`` (Lohner QR), ``"quadratic"`` (the doubleton with a
         quadratic part in the initial coordinates and second-order Taylor steps: its
         wrapping error is third order in the initial width instead of second), ``"box"``
-        (no wrapping control), or ``"auto"`` (default): quadratic for initial boxes at
+        (no wrapping control), ``"taylor-model"`` (a preconditioned Taylor model of
+        ``degree`` in the initial coordinates, moved by Picard steps of time order
+        ``order``, default 10: wrapping error of order ``degree + 1``; for wide boxes,
+        docs/taylor-models.md), or ``"auto"`` (default): quadratic for initial boxes at
         least ``QUADRATIC_WIDTH`` wide, else doubleton.
+    degree: degree of Taylor-model sets in the initial coordinates (1 to 12).
     width_limit: stop (``WIDTH_LIMIT``) when an enclosure gets wider than this.
     max_steps: stop (``MAX_STEPS``) after this many accepted steps.
     progress: called with the float time after every accepted step.
@@ -75,7 +80,7 @@ def integrate(
         With ``status``, ``reason``, ``t_reached``, ``steps`` and ``final``.
     """
     inp = read_inputs(problem, initial, horizon, flow, signs, prec, order, set_type,
-                      width_limit, max_steps)
+                      width_limit, max_steps, degree)
     control = Controller(inp.order, inp.prec)
     stepper = Stepper(problem, inp.flow, inp.signs, inp.prec, inp.order,
                       inp.set_type == "quadratic", control)
@@ -83,7 +88,8 @@ def integrate(
     with precision(inp.prec):
         tube = Tube(names=inp.names, flow=inp.flow, prec=inp.prec, order=inp.order, horizon=T,
                     initial=x0)
-        X = SET_TYPES[inp.set_type].from_box(x0)
+        X = (TaylorModelSet.from_box(x0, inp.degree) if inp.set_type == "taylor-model"
+             else SET_TYPES[inp.set_type].from_box(x0))
         tube.initial_set = X
         tube.signs = None if signs is None else tuple(signs)
         status, reason = IntegrationStatus.REACHED, ""

@@ -48,3 +48,12 @@ def mid_mat(M: arb_mat) -> arb_mat:
 
 def is_finite_mat(M: arb_mat) -> bool:
     return all(M[i, j].is_finite() for i in range(M.nrows()) for j in range(M.ncols()))
+
+
+def rigorous_inverse(B: arb_mat) -> arb_mat | None:
+    """A ball matrix enclosing ``B^{-1}``; ``None`` when arb cannot prove invertibility."""
+    try:
+        Binv = B.inv()
+    except ZeroDivisionError:
+        return None
+    return Binv if is_finite_mat(Binv) else None

@@ -36,6 +36,10 @@ class StepKind(Enum):
     #: Two Taylor steps, one per side of a dying neuron's surface that the set
     #: straddles, united (:mod:`verifier.integrate._split`).
     SPLIT = "split"
+    #: A Picard step of a Taylor-model set (:mod:`verifier.proof.tm.step`), by the
+    #: piece's formula or, across a switching surface, the generic kernel in
+    #: Taylor-model arithmetic.
+    TAYLOR_MODEL = "taylor-model"
 
     def __str__(self) -> str:
         return self.value

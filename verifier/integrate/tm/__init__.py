@@ -1,11 +1,8 @@
-"""Taylor-model sets and steps (docs/taylor-models.md).
+"""The search of Taylor-model steps (docs/taylor-models.md); floats propose.
 
-Proof (what a checker recomputes): :mod:`.formula` (the field's piece on a box, in any
-arithmetic instance), :mod:`.picard` (the Picard-operator step), :mod:`.taylor_set`
-(preconditioned sets and :func:`.taylor_set.move_check`), over the arithmetic of
-:mod:`verifier.arith.taylor_model` and :mod:`verifier.arith.timed_model`.
-
-Search (floats propose): :mod:`.series` (relaxed time series), :mod:`.float_poly`,
-:mod:`.search` (the candidate ``(h, P, J)`` and the next frame), :mod:`.run` (a
-standalone loop inside one analytic piece).
+:mod:`.series` (relaxed time series), :mod:`.float_poly` (truncated float
+polynomials), :mod:`.search` (the candidate ``(h, P, J)`` and the next frame
+``(c', Q, sigma)``), :mod:`.loop` (a standalone loop inside one analytic piece). What
+a step proves, for given witnesses, is in :mod:`verifier.proof.tm`, which the checker
+shares.
 """

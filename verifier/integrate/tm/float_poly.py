@@ -129,6 +129,9 @@ class FloatPolyArithmetic(BallArithmetic):
         self.space = sp
         self.name = f"float-poly[{sp!r}]"
 
+    def binding_key(self) -> tuple:
+        return (type(self), self.space, self.working_prec())
+
     def fn(self, name: str):
         ball = getattr(super(), "f_" + name)
 

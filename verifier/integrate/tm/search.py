@@ -8,11 +8,11 @@
 * **The step** ``h`` from the decay of the last two coefficients (their ranges over the
   initial box), as for point steps (:func:`verifier.integrate._controller.propose_step`).
 * **The remainder** ``J``: the previous step's, or the defect ``bound(Q - P)`` of the
-  Picard image of ``P`` itself (:func:`verifier.integrate.tm.picard.picard_image` with
+  Picard image of ``P`` itself (:func:`verifier.proof.tm.picard.picard_image` with
   ``J = 0``), inflated.
 * **The next frame** ``(c', Q, sigma)`` of the set (:func:`move`).
 
-The step is then proven, or refused, by :func:`verifier.integrate.tm.picard.picard_check`.
+The step is then proven, or refused, by :func:`verifier.proof.tm.picard.picard_check`.
 """
 
 from __future__ import annotations
@@ -25,15 +25,16 @@ import numpy as np
 from flint import arb, arb_poly
 
 from verifier.arith.balls import ball_from_bounds
+from verifier.arith.exact import canonical_vector
 from verifier.arith.taylor_model import TaylorModel
 from verifier.arith.timed_model import TimedModel, TimedSpace
 from verifier.field.program import Piece
 from verifier.integrate._frames import from_numpy, qr_basis
 from verifier.integrate.tm.float_poly import FloatPoly, FloatPolyArithmetic
-from verifier.integrate.tm.formula import formula_of
-from verifier.integrate.tm.picard import PicardImage, picard_image
 from verifier.integrate.tm.series import NIL, solution_coefficients
-from verifier.integrate.tm.taylor_set import SCALE_BITS, TaylorSet, rescale, right_models
+from verifier.proof.tm.formula import formula_of
+from verifier.proof.tm.picard import PicardImage, picard_image
+from verifier.proof.tm.sets import SCALE_BITS, TaylorSet, rescale, right_models
 
 
 def expansion(field: Any, piece: Piece | None, a: Sequence[TaylorModel],
@@ -113,25 +114,38 @@ def find_remainder(field: Any, x0: Sequence[TaylorModel], P: Sequence[TimedModel
                    guess: Sequence[arb] | None = None, tries: int = 3
                    ) -> tuple[list[arb], PicardImage] | None:
     """``(J, image)``: a remainder candidate that the Picard check accepts for the
-    polynomial ``P`` and its proven image, or ``None``. Tries ``guess`` first (one
-    evaluation when it holds), else starts from the defect of ``P`` (the image for ``J =
-    0``) and widens by what each failed check produced."""
+    polynomial ``P`` and its proven image, or ``None`` (:func:`find_stored_remainder`)."""
+    found = find_stored_remainder(field, x0, P, h, guess, tries)
+    return None if found is None else (found[1], found[2])
+
+
+def find_stored_remainder(field: Any, x0: Sequence[TaylorModel], P: Sequence[TimedModel],
+                          h: arb, guess: Sequence[arb] | None = None, tries: int = 3
+                          ) -> tuple[list[arb], list[arb], PicardImage] | None:
+    """``(J_stored, J, image)``: a remainder ``J`` that the Picard check accepts for the
+    polynomial ``P``, its proven image, and the balls ``J`` was decoded from
+    (``J = canonical(J_stored)``: a certificate stores ``J_stored``, and its reader
+    decodes ``J``, so the checker recomputes the same image), or ``None``. Tries
+    ``guess`` first (one evaluation when it holds), else starts from the defect of ``P``
+    (the image for ``J = 0``) and widens by what each failed check produced."""
     if guess is not None:
-        img = picard_image(field, x0, P, guess, h)
-        if img.holds(guess):
-            return list(guess), img
+        J = canonical_vector(guess)
+        img = picard_image(field, x0, P, J, h)
+        if img.holds(J):
+            return list(guess), J, img
     zero = [arb(0)] * len(x0)
     got = picard_image(field, x0, P, zero, h).remainder
     if not all(d.is_finite() for d in got):
         return None
-    J = candidate(got)
+    raw = candidate(got)
     for _ in range(tries):
+        J = canonical_vector(raw)
         img = picard_image(field, x0, P, J, h)
         if img.holds(J):
-            return J, img
+            return raw, J, img
         if not all(d.is_finite() for d in img.remainder):
             return None
-        J = widen(J, img.remainder)
+        raw = widen(J, img.remainder)
     return None
 
 
@@ -144,7 +158,7 @@ def prove_step(field: Any, x0: Sequence[TaylorModel], y: Sequence[Sequence[Any]]
 
 
 def short_up(x: float) -> arb:
-    """An exact dyadic ``>= x > 0`` with :data:`~verifier.integrate.tm.taylor_set.SCALE_BITS`
+    """An exact dyadic ``>= x > 0`` with :data:`~verifier.proof.tm.sets.SCALE_BITS`
     significant bits."""
     m, e = math.frexp(x)
     mant = math.ceil(m * 2**SCALE_BITS)
@@ -153,7 +167,7 @@ def short_up(x: float) -> arb:
 
 def move(X: TaylorSet, Y: Sequence[TaylorModel]) -> tuple[TaylorSet, dict] | None:
     """The next set with proposed choices ``(c, Q, sigma)`` (the witness of
-    :func:`~verifier.integrate.tm.taylor_set.move_check`), or ``None``.
+    :func:`~verifier.proof.tm.sets.move_check`), or ``None``.
 
     ``c``: the midpoint of ``Y``'s constant coefficients; ``Q``: the QR factor of the
     midpoint linear part ``DY(0) Dp(0)`` (columns sorted by extent, Lohner's choice);

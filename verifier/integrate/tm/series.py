@@ -147,6 +147,10 @@ class LazySeriesArithmetic(Arithmetic):
         #: shared, so ``sin``'s derivative ``cos`` and ``cos``'s ``-sin`` close a loop.
         self._functions: dict[tuple[str, int], tuple[LazySeries, LazySeries]] = {}
 
+    def binding_key(self) -> None:
+        # Its functions keep series of their own (``_functions``): never shared.
+        return None
+
     def scalar(self, x: Any) -> Any:
         if isinstance(x, Fraction):
             return arb(fmpq(x.numerator, x.denominator))

@@ -1,15 +1,15 @@
 """A standalone time loop for Taylor-model sets inside one analytic piece of the field.
 
 This is the first stage of Taylor-model integration: it moves a
-:class:`~verifier.integrate.tm.taylor_set.TaylorSet` by Picard steps
-(:mod:`verifier.integrate.tm.picard`) as long as the states stay in one analytic
+:class:`~verifier.proof.tm.sets.TaylorSet` by Picard steps
+(:mod:`verifier.proof.tm.picard`) as long as the states stay in one analytic
 piece of the field, and stops (with a status saying why) when they do not. Crossing
 switching surfaces, split steps and certificates belong to the integrator
 (:mod:`verifier.integrate`); docs/taylor-models.md says how they carry over.
 
 Each step: the candidate ``(h, P, J)`` (:mod:`verifier.integrate.tm.search`); the
 Picard check proves it for the set's left models ``c + C z``; the image is composed
-with the right models in a new frame (:func:`verifier.integrate.tm.taylor_set.move`).
+with the right models in a new frame (:func:`verifier.proof.tm.sets.move`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from verifier.arith.precision import check_prec, precision
 from verifier.arith.timed_model import timed_space
 from verifier.integrate._controller import dyadic
 from verifier.integrate._frames import max_width
-from verifier.integrate.tm.formula import piece_on
 from verifier.integrate.tm.search import candidate, expansion, move, propose_step, prove_step
-from verifier.integrate.tm.taylor_set import TaylorSet
+from verifier.proof.tm.formula import piece_on
+from verifier.proof.tm.sets import TaylorSet
 
 #: Attempts (shrinking the step) before giving up on one step.
 MAX_ATTEMPTS = 20
@@ -37,6 +37,8 @@ MAX_ATTEMPTS = 20
 #: contraction, ``h |DF| < 1`` roughly, as much as by the remainder.)
 GROW = 1.25
 SHRINK = 0.7
+#: Smallest remainder per unit time aimed at, in units in the last place of the state.
+ULPS = 4.0
 #: Attempts after which a validated step is accepted whatever its remainder (the
 #: remainder's rate may not decrease with the step: the degree's truncation).
 PATIENCE = 4
@@ -128,8 +130,10 @@ def integrate_piece(vector_field: Any, box: Sequence[arb], horizon: Fraction | i
             if piece is None:
                 status = "left-piece"
                 break
-            width = max(max_width(hull), 2.0 ** (-prec) * max(1.0, max(abs(float(x.mid()))
-                                                                   for x in hull)))
+            # The remainder's target per unit time: ``rate`` times the set's width, but
+            # not below a few units in the last place (a point, a degenerate set).
+            width = max(max_width(hull), ULPS * 2.0 ** (-prec) / rate * max(
+                1.0, max(abs(float(x.mid())) for x in hull)))
             x0 = X.initial()
             y = expansion(vector_field, piece, x0, order)
             h = propose_step(y, order, rate * width * (h_last or 0.1))

@@ -17,7 +17,7 @@ generalises the quadratic set ``xhat + C r0 + q(r0) + B r``
 1`` in the width of the initial box, and the remainder ``I`` lives in the frame ``C``,
 where (as the error box of a Lohner set) it is not wrapped into the coordinate axes.
 
-**Move** (:func:`move_check`). A Picard step (:mod:`verifier.integrate.tm.picard`)
+**Move** (:func:`move_check`). A Picard step (:mod:`verifier.proof.tm.picard`)
 from the initial models ``c + C z`` over ``z`` in ``[-1, 1]^n`` gives models ``Y(z)``
 enclosing ``Phi_h(c + C z)``. For an exact vector ``c'``, an exact orthogonal-ish
 matrix ``Q`` with a ball inverse, and exact scales ``sigma > 0``:
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from flint import arb, arb_mat, ctx
 
 from verifier.arith.taylor_model import ZERO, TaylorModel, combination, space
-from verifier.integrate._frames import rigorous_inverse
+from verifier.proof.linalg import rigorous_inverse
 
 #: Significant bits of the proposed scales ``sigma`` (short, so that ``Q diag(sigma)``
 #: is computed exactly).
@@ -63,17 +63,19 @@ class TaylorSet:
     @classmethod
     def from_box(cls, box: Sequence[arb], degree: int) -> TaylorSet:
         """The set of the ball vector ``box``: ``c = mid``, ``C = diag(rad)``, ``p(r) =
-        r`` (it contains the box). Every radius must be positive (``C`` invertible)."""
+        r``; it equals the box. A coordinate of zero width (an exact value) has ``C_jj =
+        0`` and ``p_j = 0``: nothing inverts ``C``, and the step's frame ``Q diag(sigma)``
+        replaces it after the first step."""
         n = len(box)
         sp = space(n, degree)
         for i, x in enumerate(box):
-            if not x.is_finite() or x.rad() == 0:
-                raise ValueError(f"coordinate {i} of the initial box must be a finite "
-                                 "interval of positive width")
+            if not x.is_finite():
+                raise ValueError(f"coordinate {i} of the initial box must be finite")
         C = arb_mat([[arb(box[i].rad()) if i == j else arb(0) for j in range(n)]
                      for i in range(n)])
-        return cls(tuple(x.mid() for x in box), C,
-                   tuple(TaylorModel.variable(sp, i) for i in range(n)))
+        p = tuple(TaylorModel.variable(sp, i) if box[i].rad() > 0 else sp.constant(0)
+                  for i in range(n))
+        return cls(tuple(x.mid() for x in box), C, p)
 
     @property
     def dim(self) -> int:
@@ -129,7 +131,7 @@ def compose(Y: Sequence[TaylorModel], z: Sequence[TaylorModel]) -> list[TaylorMo
             for y in Y]
 
 
-def _times_diag(Q: arb_mat, sigma: Sequence[arb]) -> arb_mat:
+def times_diag(Q: arb_mat, sigma: Sequence[arb]) -> arb_mat:
     """``Q diag(sigma)`` exactly (53-bit entries times short scales)."""
     old = ctx.prec
     ctx.prec = max(old, 53 + SCALE_BITS + 8)
@@ -169,7 +171,7 @@ def rescale(c: Sequence[arb], Q: arb_mat, pt: Sequence[TaylorModel], sigma: Sequ
         b = q.bound()
         if not (b.is_finite() and b.lower() >= -1 and b.upper() <= 1):
             return None
-    return TaylorSet(tuple(c), _times_diag(Q, sigma), p)
+    return TaylorSet(tuple(c), times_diag(Q, sigma), p)
 
 
 def move_check(X: TaylorSet, Y: Sequence[TaylorModel], c: Sequence[arb], Q: arb_mat,

@@ -9,11 +9,9 @@ box*. Any enclosure of the formula over functions with values in ``box`` then
 encloses ``F``.
 
 **Evaluation.** :func:`evaluate` runs the formula's straight-line code
-(:meth:`verifier.field.program.Piece.derived`) with its operations bound to the
-arithmetic instance of the call. (Bound here, per call, rather than through
-:meth:`~verifier.field.program.Piece.formula`, whose bindings are cached per arithmetic
-*type*: Taylor-model and lazy-series arithmetics of different spaces or coefficient
-rings share a type.) Without a piece (no program, or a box across a switching
+(:meth:`verifier.field.program.Piece.formula`, its operations bound to the arithmetic
+of the call and cached per :meth:`~verifier.arith.base.Arithmetic.binding_key`: per
+space for Taylor models). Without a piece (no program, or a box across a switching
 surface) the field itself is evaluated, the generic kernel deciding its cases in the
 arithmetic of the call; that is an enclosure too, where the arithmetic encloses
 undecided cases (balls, Taylor models).
@@ -28,12 +26,7 @@ from flint import arb
 
 from verifier.arith.balls import BallArithmetic
 from verifier.arith.base import Arithmetic
-
-# The program's own binding of an operation to an arithmetic (one definition of what
-# each recorded operation means).
 from verifier.field.program import Piece
-from verifier.field.program import _bind as bind_operation
-from verifier.field.straight_line import Code
 
 
 def piece_on(field: Any, box: Sequence[arb]) -> Piece | None:
@@ -45,24 +38,12 @@ def piece_on(field: Any, box: Sequence[arb]) -> Piece | None:
     return piece
 
 
-def run(code: Code, ar: Arithmetic, ys: Sequence[Any]) -> list:
-    """The outputs of ``code`` for the inputs ``ys``, operations in ``ar`` (``None``
-    for identically zero outputs)."""
-    regs = list(code.consts)
-    for r, y in zip(code.inputs, ys):
-        regs[r] = y
-    for spec, o, a, b in code.ops:
-        f = bind_operation(spec, ar)
-        regs[o] = f(regs[a]) if b < 0 else f(regs[a], regs[b])
-    return [None if i is None else regs[i] for i in code.outputs]
-
-
 def evaluate(field: Any, piece: Piece | None, ar: Arithmetic, ys: Sequence[Any]) -> list:
     """``F(ys)`` in ``ar``: the piece's formula when given, else the field."""
     if piece is None:
         return list(field(ar, list(ys)))
     zero = ar.rational(0, 1)
-    return [zero if v is None else v for v in run(piece.derived(0), ar, ys)]
+    return [zero if v is None else v for v in piece.formula(ar, ys)]
 
 
 def formula_of(field: Any, piece: Piece | None) -> Callable[[Arithmetic, Sequence], list]:

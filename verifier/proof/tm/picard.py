@@ -8,7 +8,7 @@ remainder ``J_i`` (balls). Let ``U_i = P_i + J_i`` and ``K`` the box of their ra
 **Check** (:func:`picard_image`). ``F`` is evaluated on ``U`` in Taylor-model
 arithmetic of the timed space (:mod:`verifier.arith.timed_model`): by the formula of
 its analytic piece when the piece's decisions hold on ``K`` (then ``F`` equals that
-formula on ``K``; :func:`verifier.integrate.tm.formula.piece_on`), else by the generic
+formula on ``K``; :func:`verifier.proof.tm.formula.piece_on`), else by the generic
 kernel deciding in the models' arithmetic (an enclosure too). Then
 
     Q_i = x0_i + h int_0^tau V_i,   V = F(U),      J'_i = bound(Q_i - P_i),
@@ -52,8 +52,8 @@ from flint import arb
 from verifier.arith.taylor_model import TaylorModel, TaylorModelArithmetic
 from verifier.arith.timed_model import TimedModel, TimedSpace
 from verifier.field.program import Piece
-from verifier.integrate.tm.formula import evaluate, piece_on
 from verifier.proof.picard import strictly_inside
+from verifier.proof.tm.formula import evaluate, piece_on
 
 
 @dataclass(frozen=True)
