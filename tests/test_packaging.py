@@ -4,6 +4,7 @@ contains them."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -70,3 +71,28 @@ def test_wheel_ships_the_license_types_and_schema(tmp_path):
     assert "verifier/py.typed" in names and "verifier/checker/certificate.schema.json" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE")
                for n in names)
+
+
+_LOADED = """
+import runpy, sys
+sys.argv = ["verifier"] + sys.argv[1:]
+try:
+    runpy.run_module("verifier", run_name="__main__")
+except SystemExit as e:
+    code = e.code
+heavy = sorted(m for m in ("sympy", "numpy", "flint", "scipy", "matplotlib") if m in sys.modules)
+print("LOADED", code, ",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["integrate", "--help"],
+                                  ["sweep", "--help"], ["check", "--help"]])
+def test_help_imports_no_sympy(argv):
+    """``verifier --help`` (and every verb's help) runs in a fresh interpreter without
+    importing SymPy, numpy, python-flint, scipy or matplotlib: the verbs import them in
+    ``run``."""
+    r = subprocess.run([sys.executable, "-c", _LOADED, *argv], capture_output=True, text=True,
+                       cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    line = [x for x in r.stdout.splitlines() if x.startswith("LOADED")][-1]
+    assert line.split(" ")[1] == "0", r.stderr
+    assert line == "LOADED 0 ", line

@@ -31,6 +31,8 @@ examples:
   verifier certify --example abs --horizon 20 --out abs.json
   verifier certify --target "sin(3*x)" --init-box "0.29:0.31,0.69:0.71,-0.11:-0.09" \\
       --horizon 20 --out box.json
+  verifier certify --example abs --init-box "-2.501:-2.499,0.999:1.001,0.3" --horizon 20 \\
+      --out abs-box.json
 
 Re-check the file with: verifier check cert.json
 """

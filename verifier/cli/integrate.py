@@ -29,8 +29,8 @@ examples:
 
 State order: normalized (phi_1..phi_H, v_1..v_H, c); normalized-weights
 (b_1..b_H, v_1..v_H, c); standard (w_1..w_H, b_1..b_H, v_1..v_H, c). Values are
-exact decimals ("0.3" means 3/10). Write a list starting with a minus sign as
---init=-0.3,0.7,0.1.
+exact decimals ("0.3" means 3/10). A value may start with a minus sign:
+--init -0.3,0.7,0.1 and --init=-0.3,0.7,0.1 are the same.
 """
 
 
