@@ -63,8 +63,7 @@ def run(name: str, problem: Problem, ranges: dict, workers: int, tmp: Path, **kw
             "cover": per["regime-cover"], "tube": per["tube"],
             "forever": f"{float(Fraction(s['fractions']['bounded-forever'])):.4g}",
             "over": s["statements"]["region"]["over"], "bounds": bounds,
-            "cpu": sum(r["seconds"] for r in res.leaves.values())
-            + sum(r["seconds"] for r in res.splits.values())}
+            "cpu": sum(res.seconds.values())}
 
 
 COLUMNS = [("case", "case"), ("workers", "workers"), ("wall", "wall s"), ("cpu", "box s"),

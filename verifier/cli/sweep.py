@@ -145,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
                         workers=args.workers, progress=False if args.no_progress else None)
     seconds = time.perf_counter() - start
     print(result.statement)
-    print(f"{len(result.leaves)} leaves in {out} ({seconds:.1f} s); "
+    print(f"{len(result.leaves)} leaves in {out} ({seconds:.1f} s, "
+          f"{len(result.seconds)} boxes certified by this run); "
           f"re-check with: verifier check {out}")
     if args.plot:
         from verifier.plotting.sweep import plot_sweep

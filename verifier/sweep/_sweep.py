@@ -35,7 +35,14 @@ from typing import Any
 from verifier.arith.numbers import decimal_text
 from verifier.sweep._config import SweepConfig, make_config
 from verifier.sweep._runner import make_executor
-from verifier.sweep._store import SweepFileError, SweepResult, Writer, header, read_sweep
+from verifier.sweep._store import (
+    SweepFileError,
+    SweepResult,
+    Writer,
+    header,
+    read_sweep,
+    write_canonical,
+)
 from verifier.sweep._summary import summarize
 
 
@@ -212,10 +219,8 @@ def _run(config: SweepConfig | None, out: Path, resume: bool, scheduler: str | N
             executor.close()
             if bar is not None:
                 bar.close()
-    summary = summarize(config, state.leaves.values(), len(state.splits))
-    with Writer(out) as writer:
-        writer.write(summary)
-    state.summary = summary
+    state.summary = summarize(config, state.leaves.values(), len(state.splits))
+    write_canonical(out, state)
     return state
 
 
@@ -228,7 +233,8 @@ def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) 
               "reason": rec["reason"], "t_reached": rec["t_reached"], "bounds": rec["bounds"],
               "error": rec["error"]}
     if rec["axis"] is not None:
-        record = {"kind": "split", **common, "axis": rec["axis"], "seconds": rec["seconds"]}
+        record = {"kind": "split", **common, "axis": rec["axis"]}
+        state.seconds[node] = rec["seconds"]
         writer.write(record)
         state.splits[node] = record
         return list(region.children(node, region.names.index(rec["axis"])))
@@ -237,7 +243,7 @@ def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) 
         record["certificate"] = rec["argument"]["certificate"]
     else:
         record["argument"] = rec["argument"]
-    record["seconds"] = rec["seconds"]
+    state.seconds[node] = rec["seconds"]
     writer.write(record)
     state.leaves[node] = record
     return []
