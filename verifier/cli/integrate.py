@@ -19,6 +19,7 @@ from verifier.cli.common import (
     parse_signs,
     problem_from_args,
 )
+from verifier.cli.progress import time_progress
 
 HELP = "validated (ball-arithmetic) enclosure of gradient-flow trajectories"
 
@@ -84,28 +85,11 @@ def run(args: argparse.Namespace) -> int:
     problem = problem_from_args(args)
     initial = parse_initial(args)
     signs = parse_signs(args.signs)
-    bar = None
-    progress = None
-    if sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
-
-            total = float(horizon)
-            bar = tqdm(total=total, unit="t", file=sys.stderr, leave=False,
-                       bar_format="{l_bar}{bar}| t = {n:.4g}/{total:.4g} [{elapsed}]")
-
-            def progress(t: float) -> None:
-                bar.update(t - bar.n)
-        except (ImportError, ValueError):
-            bar = None
-    try:
+    with time_progress("verifier integrate", horizon) as progress:
         tube = integrate(problem, initial, horizon, flow=args.flow, signs=signs,
                          prec=args.prec, order=args.order, set_type=args.set_type,
                          width_limit=args.width_limit, max_steps=args.max_steps,
                          progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
     print(repr(problem))
     print(f"flow {args.flow}")
     print(tube.summary())

@@ -16,6 +16,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from verifier.cli.progress import Progress
+
 #: The committed evidence (relative to the repository root, the working directory).
 COMMITTED = "proofs_data"
 DEFAULT_OUT = "evidence"
@@ -112,7 +114,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     out = output_directory(args.out, args.in_place)
     reference = load_manifest(args.compare) if args.compare else None
-    manifest = reproduce(cases, out, quick=args.quick)
+    with Progress("verifier reproduce", len(cases), unit="case",
+                  label="{done:.0f} of {total:.0f} cases") as progress:
+        manifest = reproduce(cases, out, quick=args.quick, progress=progress)
     print(f"wrote {len(cases)} case(s) and {out}/manifest.json; "
           f"re-check with: verifier check {out}")
     if reference is None:

@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
+from verifier.cli.progress import Progress
 
 HELP = "prove a region of initial values bounded, box by box (Dask, resumable)"
 
@@ -90,7 +91,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "'synchronous' runs in this process")
     r.add_argument("--workers", type=int, default=None,
                    help="workers of the local cluster (default: one per core)")
-    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (in a terminal) or log lines (outside one)")
     r.add_argument("--plot", metavar="DIR", help="write 2-D slice maps (PNG and PDF) to DIR")
     r.add_argument("--plot-axes", metavar="X,Y", help="coordinates of the maps (default: the "
                    "first two free ones)")
@@ -141,8 +143,10 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     config = config_from_args(args)
     start = time.perf_counter()
-    result = run_config(config, out, resume=args.resume, scheduler=args.scheduler,
-                        workers=args.workers, progress=False if args.no_progress else None)
+    with Progress("verifier sweep", unit="box", label="{done:.0f} of {total:.0f} boxes",
+                  enabled=not args.no_progress) as progress:
+        result = run_config(config, out, resume=args.resume, scheduler=args.scheduler,
+                            workers=args.workers, progress=progress)
     seconds = time.perf_counter() - start
     print(result.statement)
     print(f"{len(result.leaves)} leaves in {out} ({seconds:.1f} s, "

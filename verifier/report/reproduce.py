@@ -121,9 +121,11 @@ def sweep_config(case: SweepCase) -> tuple[Any, dict[str, Any]]:
 
 
 def reproduce(cases: Sequence[Case | SweepCase], out_dir: str | Path, *, quick: bool = False,
-              log: Callable[[str], None] | None = print) -> dict[str, Any]:
+              log: Callable[[str], None] | None = print,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run ``cases`` into ``out_dir`` and write its manifest (module docstring).
 
+    ``progress(done, total)`` is called after every case.
     Entries of an existing manifest in ``out_dir`` whose case is not rerun are kept;
     entries are listed in the order of the case list. Returns the manifest.
     """
@@ -152,6 +154,8 @@ def reproduce(cases: Sequence[Case | SweepCase], out_dir: str | Path, *, quick: 
         done.append(entry)
         write_manifest(mpath, new_manifest(_ordered(done + kept), quick=quick))
         write_timings(out, {case.name: seconds})
+        if progress is not None:
+            progress(k + 1, len(cases))
         if log:
             log(f"    {entry['status']}  ({seconds:.1f} s, {entry['bytes'] / 1024:.0f} KiB)")
     return new_manifest(_ordered(done + kept), quick=quick)
