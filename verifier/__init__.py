@@ -34,6 +34,9 @@ from verifier.version import __version__
 #: Public name -> (module, attribute).
 _PUBLIC = {
     "Certificate": ("verifier.certificates.certificate", "Certificate"),
+    "CertificateStatus": ("verifier.certificates.status", "CertificateStatus"),
+    "IntegrationStatus": ("verifier.integrate._status", "IntegrationStatus"),
+    "SimulationStatus": ("verifier.simulate.trajectory", "SimulationStatus"),
     "CheckResult": ("verifier.checker.check", "CheckResult"),
     "Problem": ("verifier.problem", "Problem"),
     "ProblemError": ("verifier.problem", "ProblemError"),
@@ -48,7 +51,8 @@ _PUBLIC = {
 }
 
 __all__ = [
-    "Certificate", "CheckResult", "Problem", "ProblemError", "Trajectory", "Tube", "__version__",
+    "Certificate", "CertificateStatus", "CheckResult", "IntegrationStatus", "Problem",
+    "ProblemError", "SimulationStatus", "Trajectory", "Tube", "__version__",
     "certify", "check", "check_certificate", "check_file", "integrate", "simulate",
 ]
 

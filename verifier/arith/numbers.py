@@ -222,6 +222,15 @@ def exact_text(value: Any, what: str = "number") -> str:
     return text if FILE_TEXT.match(text) else decimal_text(q)
 
 
+def time_text(q: Fraction, digits: int = 6) -> str:
+    """A time for people to read: its exact decimal when that is short (``"20"``,
+    ``"10.5"``), else a decimal of ``digits`` significant digits rounded **down**
+    (``768427791642317777/72057594037927936`` is ``"10.664"``), so that a statement "the
+    bounds hold for ``0 <= t <= time_text(t_r)``" stays true. Files keep the exact text."""
+    exact = decimal_text(q)
+    return exact if len(exact) <= 12 else round_text(Fraction(q), digits, up=False)
+
+
 def round_text(q: Fraction, digits: int, up: bool) -> str:
     """A decimal string ``s`` with ``s <= q`` (``up=False``) or ``s >= q``, keeping
     ``digits`` significant digits (scientific notation beyond ``10^+-12``; still exact)."""
