@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
     from pathlib import Path
 
-    from verifier.sweep import parse_range_text, run_config
+    from verifier.sweep import parse_range_text, run_config, sweep_notes
 
     out = Path(args.out)
     config = config_from_args(args)
@@ -149,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
                             workers=args.workers, progress=progress)
     seconds = time.perf_counter() - start
     print(result.statement)
+    for note in sweep_notes(result):
+        print(note)
     print(f"{len(result.leaves)} leaves in {out} ({seconds:.1f} s, "
           f"{len(result.seconds)} boxes certified by this run); "
           f"re-check with: verifier check {out}")
