@@ -96,6 +96,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     r.add_argument("--plot", metavar="DIR", help="write 2-D slice maps (PNG and PDF) to DIR")
     r.add_argument("--plot-axes", metavar="X,Y", help="coordinates of the maps (default: the "
                    "first two free ones)")
+    r.add_argument("--paper", type=int, choices=(1, 2), metavar="COLUMNS",
+                   help="draw the --plot maps in the paper style for 1 or 2 journal columns")
     r.add_argument("--plot-at", action="append", default=[], metavar="NAME=VALUE",
                    help="slice position of another free coordinate (default: the centre)")
     p.set_defaults(func=run)
@@ -160,6 +162,6 @@ def run(args: argparse.Namespace) -> int:
         axes = None if args.plot_axes is None else tuple(
             s.strip() for s in args.plot_axes.split(","))
         at = dict(parse_range_text(t) for t in args.plot_at)
-        files = plot_sweep(result, args.plot, axes=axes, at=at)
+        files = plot_sweep(result, args.plot, axes=axes, at=at, paper=args.paper)
         print("figures: " + ", ".join(str(f) for f in files), file=sys.stdout)
     return 0

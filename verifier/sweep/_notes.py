@@ -13,7 +13,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from verifier.arith.numbers import decimal_text, parse_rational
-from verifier.sweep._store import SweepResult, leaf_certificate
+from verifier.sweep._leaf import leaf_certificate
+from verifier.sweep._store import SweepResult
 
 #: Most leaves named in a note.
 MAX_NAMED = 5

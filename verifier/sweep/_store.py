@@ -44,19 +44,7 @@ from typing import Any
 from verifier.files import DEFAULT_LIMIT as MAX_SWEEP_BYTES
 from verifier.files import FileError, decode_text, read_bytes
 from verifier.sweep._config import FORMAT, SweepConfig, config_digest
-
-
-def leaf_argument(rec: dict) -> str:
-    """The argument that closed a leaf: ``"regime-cover"`` or ``"tube"``."""
-    arg = rec.get("argument")
-    return "tube" if arg is None else arg["kind"]
-
-
-def leaf_certificate(rec: dict) -> dict | None:
-    """The tube certificate of a leaf (``None`` for a regime cover)."""
-    if "argument" not in rec:
-        return rec["certificate"]
-    return rec["argument"].get("certificate")
+from verifier.sweep._leaf import leaf_argument, leaf_certificate  # noqa: F401 (re-exported)
 
 
 class SweepFileError(ValueError):
@@ -154,6 +142,13 @@ class SweepResult:
     @property
     def statement(self) -> str:
         return "" if self.summary is None else self.summary["text"]
+
+    def to_dataframe(self) -> Any:
+        """The leaves as a pandas DataFrame, one row per leaf, floats rounded outward
+        (:mod:`verifier.sweep._frame`; needs the ``pandas`` extra)."""
+        from verifier.sweep._frame import to_dataframe
+
+        return to_dataframe(self)
 
     def fractions(self) -> dict[str, str]:
         return {} if self.summary is None else dict(self.summary["fractions"])
