@@ -96,3 +96,45 @@ def test_help_imports_no_sympy(argv):
     line = [x for x in r.stdout.splitlines() if x.startswith("LOADED")][-1]
     assert line.split(" ")[1] == "0", r.stderr
     assert line == "LOADED 0 ", line
+
+
+#: Public API whose annotations live in verifier/integrate, which another branch is
+#: reworking at the time of writing (annotate them there: `problem: Problem`, `point`).
+_UNANNOTATED_ELSEWHERE = {"integrate(problem)", "Tube.contains(point)"}
+
+
+def _missing_hints() -> list[str]:
+    import inspect
+
+    missing: list[str] = []
+
+    def check(qual: str, fn: object) -> None:
+        sig = inspect.signature(fn)
+        for p in sig.parameters.values():
+            if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty:
+                missing.append(f"{qual}({p.name})")
+        if sig.return_annotation is inspect.Signature.empty and not qual.endswith("__init__"):
+            missing.append(f"{qual} -> ?")
+
+    for name in verifier.__all__:
+        obj = getattr(verifier, name)
+        if inspect.isfunction(obj):
+            check(name, obj)
+        elif inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if attr.startswith("_") and attr != "__init__":
+                    continue
+                fn = (member.fget if isinstance(member, property)
+                      else member.__func__ if isinstance(member, classmethod | staticmethod)
+                      else member if inspect.isfunction(member) else None)
+                if fn is not None:
+                    check(f"{name}.{attr}", fn)
+    return missing
+
+
+def test_the_public_api_has_type_hints():
+    """Every parameter and return value of the functions and public methods the facade
+    exports is annotated (PEP 561: the package ships ``py.typed``)."""
+    missing = set(_missing_hints())
+    assert missing <= _UNANNOTATED_ELSEWHERE, sorted(missing - _UNANNOTATED_ELSEWHERE)
+    assert len(verifier.__all__) >= 15

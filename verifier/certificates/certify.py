@@ -44,6 +44,7 @@ from verifier.certificates.certificate import FORMAT, Certificate
 from verifier.certificates.encode import encode_steps
 from verifier.field import flows
 from verifier.integrate import integrate
+from verifier.problem import Problem
 from verifier.proof.bounds import box_maxima, upper_text
 from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 
@@ -78,7 +79,7 @@ def normalize_initial(initial: Any, names: Sequence[str]) -> list:
 
 
 def certify(
-    problem,
+    problem: Problem,
     initial: Any,
     horizon: Any,
     flow: str = "normalized",

@@ -25,6 +25,7 @@ The result is ``VERIFIED`` or ``REJECTED: <first failing item>``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from os import PathLike
@@ -52,6 +53,9 @@ from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 from verifier.proof.sets import Doubleton
 from verifier.proof.trapping import verify_trapping
 from verifier.proof.verdict import Rejected
+
+#: A progress report: ``progress(steps done, steps)``.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -288,7 +292,8 @@ def _document(source: Any) -> Any:
                     f"not {type(source).__name__}")
 
 
-def check_certificate(doc: Any, progress=None, workers: int | None = None) -> CheckResult:
+def check_certificate(doc: Any, progress: Progress | None = None, workers: int | None = None
+                      ) -> CheckResult:
     """Re-verify a certificate (module docstring): a parsed document (``dict``), a
     :class:`verifier.Certificate` (the JSON it would save) or the path of a file.
 
@@ -443,7 +448,8 @@ def _check_trapping(problem, flow, signs, final, doc, prec, H) -> None:
         raise Rejected("bounds: |c| bound below the trapping box's")
 
 
-def check_file(path: str | Path | Any, progress=None, workers: int | None = None
+def check_file(path: str | Path | Any, progress: Progress | None = None,
+               workers: int | None = None
                ) -> CheckResult:
     """Load (strictly) and check one certificate file (``verifier.check``); it also takes
     what :func:`check_certificate` takes (a :class:`verifier.Certificate`, a document)."""
