@@ -76,8 +76,7 @@ def run(name: str, problem: Problem | None, ranges: dict | None, workers: int, t
             "cover": per["regime-cover"], "tube": per["tube"],
             "forever": f"{float(Fraction(s['fractions']['bounded-forever'])):.4g}",
             "over": s["statements"]["region"]["over"], "bounds": bounds,
-            "cpu": sum(r["seconds"] for r in res.leaves.values())
-            + sum(r["seconds"] for r in res.splits.values())}
+            "cpu": sum(res.seconds.values())}
 
 
 COLUMNS = [("case", "case"), ("workers", "workers"), ("wall", "wall s"), ("cpu", "box s"),

@@ -83,16 +83,24 @@ def test_budget_limits() -> None:
 @pytest.mark.parametrize(("text", "value"), [
     ("20", Fraction(20)), ("1/3", Fraction(1, 3)), ("1e-3", Fraction(1, 1000)),
     (".5", Fraction(1, 2)), ("+2.", Fraction(2)), ("-0.25", Fraction(-1, 4)), (7, Fraction(7)),
+    (0.5, Fraction(1, 2)), (0.1, Fraction(3602879701896397, 36028797018963968)),
 ])
 def test_exact_numbers(text, value) -> None:
     assert parse_rational(text) == value
 
 
 @pytest.mark.parametrize("text", ["nan", "NaN", "inf", "Infinity", "1e999999999", "0x10",
-                                  "1_000", "1/0", "", "1 2", "pi", 0.5, True, None])
+                                  "1_000", "1/0", "", "1 2", "pi", float("nan"), True, None])
 def test_exact_numbers_refused(text) -> None:
     with pytest.raises(NumberError):
         parse_rational(text)
+
+
+@pytest.mark.parametrize("value", [0.5, 7, Fraction(1, 2), " 1", "+1", "1."])
+def test_files_hold_text_only(value) -> None:
+    """A float is a number people hold (its exact binary value), never a file's number."""
+    with pytest.raises(NumberError):
+        parse_rational(value, strict=True)
 
 
 def test_horizon_and_coordinate_limits() -> None:
@@ -102,7 +110,8 @@ def test_horizon_and_coordinate_limits() -> None:
             parse_horizon(bad)
     with pytest.raises(NumberError, match="beyond"):
         parse_coordinate("1e999")
-    assert exact_text(".5") == "0.5" and exact_text("+1") == "1" and exact_text(0.1) == "0.1"
+    assert exact_text(".5") == "0.5" and exact_text("+1") == "1" and exact_text(0.5) == "0.5"
+    assert Fraction(exact_text(0.1)) == Fraction(0.1)  # a float: its exact binary value
     assert exact_text("1e-3") == "1e-3"  # the strict form is kept as typed
 
 

@@ -314,8 +314,10 @@ def test_floats_become_exact_binary_rationals() -> None:
 @pytest.mark.parametrize(
     ("value", "fragment"),
     [
-        (sp.Symbol("x"), "other assumptions"),
-        (sp.Symbol("y", real=True), "unknown symbol 'y'"),
+        (sp.Symbol("x", positive=True), "assumptions (positive=True)"),
+        (sp.Symbol("t", integer=True) ** 2, "assumptions (integer=True)"),
+        (sp.Symbol("t", real=False), "assumptions (real=False)"),
+        (sp.Symbol("y", real=True) + X, "unknown symbol 'y'"),
         (sp.gamma(X), "'gamma'"),
         (sp.Function("f")(X), "'f'"),
         (sp.Integral(X, X), "'Integral'"),

@@ -4,6 +4,7 @@ contains them."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -70,3 +71,70 @@ def test_wheel_ships_the_license_types_and_schema(tmp_path):
     assert "verifier/py.typed" in names and "verifier/checker/certificate.schema.json" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE")
                for n in names)
+
+
+_LOADED = """
+import runpy, sys
+sys.argv = ["verifier"] + sys.argv[1:]
+try:
+    runpy.run_module("verifier", run_name="__main__")
+except SystemExit as e:
+    code = e.code
+heavy = sorted(m for m in ("sympy", "numpy", "flint", "scipy", "matplotlib") if m in sys.modules)
+print("LOADED", code, ",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["integrate", "--help"],
+                                  ["sweep", "--help"], ["check", "--help"]])
+def test_help_imports_no_sympy(argv):
+    """``verifier --help`` (and every verb's help) runs in a fresh interpreter without
+    importing SymPy, numpy, python-flint, scipy or matplotlib: the verbs import them in
+    ``run``."""
+    r = subprocess.run([sys.executable, "-c", _LOADED, *argv], capture_output=True, text=True,
+                       cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    line = [x for x in r.stdout.splitlines() if x.startswith("LOADED")][-1]
+    assert line.split(" ")[1] == "0", r.stderr
+    assert line == "LOADED 0 ", line
+
+
+#: Public API whose annotations live in verifier/integrate, which another branch is
+#: reworking at the time of writing (annotate them there: `problem: Problem`, `point`).
+_UNANNOTATED_ELSEWHERE = {"integrate(problem)", "Tube.contains(point)"}
+
+
+def _missing_hints() -> list[str]:
+    import inspect
+
+    missing: list[str] = []
+
+    def check(qual: str, fn: object) -> None:
+        sig = inspect.signature(fn)
+        for p in sig.parameters.values():
+            if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty:
+                missing.append(f"{qual}({p.name})")
+        if sig.return_annotation is inspect.Signature.empty and not qual.endswith("__init__"):
+            missing.append(f"{qual} -> ?")
+
+    for name in verifier.__all__:
+        obj = getattr(verifier, name)
+        if inspect.isfunction(obj):
+            check(name, obj)
+        elif inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if attr.startswith("_") and attr != "__init__":
+                    continue
+                fn = (member.fget if isinstance(member, property)
+                      else member.__func__ if isinstance(member, classmethod | staticmethod)
+                      else member if inspect.isfunction(member) else None)
+                if fn is not None:
+                    check(f"{name}.{attr}", fn)
+    return missing
+
+
+def test_the_public_api_has_type_hints():
+    """Every parameter and return value of the functions and public methods the facade
+    exports is annotated (PEP 561: the package ships ``py.typed``)."""
+    missing = set(_missing_hints())
+    assert missing <= _UNANNOTATED_ELSEWHERE, sorted(missing - _UNANNOTATED_ELSEWHERE)
+    assert len(verifier.__all__) >= 15

@@ -8,12 +8,15 @@
 * ``verifier check`` verifies the certificates: by default the CI subset (the quick
   cases, and the small files up to a time budget); all of ``proofs_data/`` with
   ``--runslow``;
-* ``verifier reproduce --quick`` rebuilds the quick cases with the committed statuses.
+* ``verifier reproduce --quick`` rebuilds the quick cases with the committed statuses, the
+  same bytes twice (and the committed bytes where the quick set overlaps them), into a
+  directory of its own: ``proofs_data/`` is written only with ``--in-place``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from fractions import Fraction
@@ -22,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from verifier.report.cases import TARGETS, all_cases, quick_cases
-from verifier.report.manifest import load_manifest, verify_manifest
+from verifier.report.manifest import load_manifest, read_timings, sha256_file, verify_manifest
+from verifier.sweep import read_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "proofs_data"
@@ -63,7 +67,7 @@ def test_coverage(manifest):
     assert any(e["inputs"]["flow"] == "standard" for e in entries)
     assert any(e["status"] == "bounded-forever" for e in entries)
     for e in entries:
-        assert e["version"] and e["wall_seconds"] >= 0 and len(e["sha256"]) == 64
+        assert e["version"] and len(e["sha256"]) == 64
 
 
 def test_a_region_sweep_is_included(manifest):
@@ -138,3 +142,65 @@ def test_reproduce_quick_gives_the_committed_statuses(manifest, tmp_path):
     assert {e["name"] for e in new["entries"]} == {c.name for c in quick_cases()}
     r = _verifier("check", str(out))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _hashes(directory: Path) -> dict[str, str]:
+    return {f.name: sha256_file(f) for f in sorted(directory.iterdir())
+            if f.name != "timings.csv"}
+
+
+def test_reproduce_quick_is_byte_reproducible(tmp_path):
+    """Two runs of ``reproduce --quick`` give the same bytes (manifest included); the
+    certificates are the committed ones byte for byte, the sweeps state the committed
+    outcome (the committed sweep files were written before sweeps dropped their run times,
+    so only their leaves and summary are compared); the wall times are in timings.csv."""
+    runs = []
+    for name in ("first", "second"):
+        r = _verifier("reproduce", "--quick", "--out", str(tmp_path / name))
+        assert r.returncode == 0, r.stdout + r.stderr
+        runs.append(_hashes(tmp_path / name))
+    assert runs[0] == runs[1]
+    assert set(runs[0]) == {"manifest.json"} | {c.file for c in quick_cases()}
+    committed = {e["file"]: e for e in load_manifest(MANIFEST)["entries"]}
+    for case in quick_cases():
+        new = tmp_path / "first" / case.file
+        if case.kind == "sweep":
+            assert read_sweep(new).outcome() == read_sweep(DATA / case.file).outcome()
+            assert b'"seconds"' not in new.read_bytes()
+        else:
+            assert runs[0][case.file] == committed[case.file]["sha256"] == sha256_file(
+                DATA / case.file)
+    timings = read_timings(tmp_path / "first")
+    assert set(timings) == {c.name for c in quick_cases()}
+    assert all(t >= 0 for t in timings.values())
+    text = (tmp_path / "first" / "manifest.json").read_text()
+    assert "wall_seconds" not in text and "python\"" not in text
+
+
+def test_reproduce_writes_the_committed_files_only_when_asked(tmp_path):
+    """Default ``evidence/``; ``--out proofs_data`` is refused without ``--in-place``;
+    ``--in-place`` writes ``proofs_data/`` (here a copy, in another working directory)."""
+    import shutil
+
+    shutil.copytree(DATA, tmp_path / "proofs_data")
+    before = _hashes(tmp_path / "proofs_data")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "verifier", "reproduce", *args],
+                              capture_output=True, text=True, timeout=600, cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    r = run("--only", "h1-abs")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "evidence" / "h1-abs.json").is_file()
+    for bad in (["--out", "proofs_data"], ["--out", "./proofs_data/"],
+                ["--in-place", "--out", "elsewhere"]):
+        r = run("--only", "h1-abs", *bad)
+        assert r.returncode == 2 and r.stderr.startswith("error: "), r.stderr
+    assert _hashes(tmp_path / "proofs_data") == before
+    r = run("--only", "h1-abs", "--in-place")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "proofs_data" / "timings.csv").is_file()
+    assert verify_manifest(tmp_path / "proofs_data") == []
+    after = _hashes(tmp_path / "proofs_data")
+    assert after["h1-abs.json"] == before["h1-abs.json"]  # byte-reproducible

@@ -465,7 +465,7 @@ def test_sigkill_then_resume_gives_the_same_result(tmp_path, slice_sweep):
         proc.stderr.close()
     before = _records(out)
     assert not any(r.get("kind") == "summary" for r in before), "killed too late"
-    done = {r["node"]: r["seconds"] for r in before if r.get("kind") in ("leaf", "split")}
+    done = {r["node"]: r for r in before if r.get("kind") in ("leaf", "split")}
     # as if the kill had hit the middle of a line
     with open(out, "ab") as f:
         f.write(b'{"kind":"leaf","node":"R.c-.c')
@@ -473,9 +473,10 @@ def test_sigkill_then_resume_gives_the_same_result(tmp_path, slice_sweep):
               "--no-progress")
     assert res.returncode == 0, res.stderr
     resumed = read_sweep(out)
-    # finished boxes were kept, not recomputed
+    # finished boxes were kept, not recomputed (the resumed run timed only the others)
     recs = {**resumed.splits, **resumed.leaves}
-    assert all(recs[n]["seconds"] == s for n, s in done.items())
+    assert all(recs[n] == r for n, r in done.items())
+    assert f"{len(recs) - len(done)} boxes certified by this run" in res.stdout
     ref = read_sweep(slice_sweep)  # the same configuration, run without interruption
     assert ref.header["config_hash"] == resumed.header["config_hash"]
     assert resumed.outcome() == ref.outcome()

@@ -8,7 +8,12 @@ Public API:
 * :func:`integrate` -- validated enclosures of a flow (a :class:`Tube`);
 * :func:`simulate` -- non-rigorous reference trajectories (floats);
 * :func:`certify` -- a :class:`Certificate` of explicit bounds (forever or on the
-  horizon), and :func:`check` -- its independent re-verification from the file.
+  horizon), and :func:`check` -- its independent re-verification from the file (or from
+  the :class:`Certificate` object, by the JSON it would save).
+
+Numbers may be what users hold: exact decimal text, ``int``, ``Fraction``, NumPy scalars
+and arrays, ``flint.arb``; a float is its exact binary value (``"0.1"`` is one tenth,
+``0.1`` is not). Targets and densities are text or SymPy expressions in one real symbol.
 
 The names are loaded on first use, so that importing one part of the package (the
 checker, the command line) imports nothing else (docs/architecture.md). This package is
@@ -29,6 +34,9 @@ from verifier.version import __version__
 #: Public name -> (module, attribute).
 _PUBLIC = {
     "Certificate": ("verifier.certificates.certificate", "Certificate"),
+    "CertificateStatus": ("verifier.certificates.status", "CertificateStatus"),
+    "IntegrationStatus": ("verifier.integrate._status", "IntegrationStatus"),
+    "SimulationStatus": ("verifier.simulate.trajectory", "SimulationStatus"),
     "CheckResult": ("verifier.checker.check", "CheckResult"),
     "Problem": ("verifier.problem", "Problem"),
     "ProblemError": ("verifier.problem", "ProblemError"),
@@ -43,7 +51,8 @@ _PUBLIC = {
 }
 
 __all__ = [
-    "Certificate", "CheckResult", "Problem", "ProblemError", "Trajectory", "Tube", "__version__",
+    "Certificate", "CertificateStatus", "CheckResult", "IntegrationStatus", "Problem",
+    "ProblemError", "SimulationStatus", "Trajectory", "Tube", "__version__",
     "certify", "check", "check_certificate", "check_file", "integrate", "simulate",
 ]
 

@@ -50,6 +50,12 @@ from verifier.field.taylor_cells import TaylorCellAntiderivative
 from verifier.field.vector_field import VectorField
 from verifier.presentation import present
 
+#: A state: numbers, balls or ``(lo, hi)`` pairs in the flow's order, or a NumPy array
+#: (a 2-D array of states is evaluated row by row in floats).
+State = Any
+#: The frozen weights ``+1``/``-1`` of the ``normalized-weights`` flow (default all +1).
+Signs = Sequence[int] | None
+
 MAX_WIDTH = 256
 #: The normalised density's mass must be enclosed by a ball around 1 of radius below this.
 MASS_TOLERANCE = arb(2) ** -60
@@ -311,13 +317,14 @@ class Problem:
             )
         return y
 
-    def vector_field(self, flow: str = "normalized", signs=None) -> VectorField:
+    def vector_field(self, flow: str = "normalized", signs: Signs = None) -> VectorField:
         """``F = -gradient`` of the flow as a callable ``F(ar, y)`` in any arithmetic."""
         flows.check_flow(flow)
         return VectorField(self.moments, flow, self.width, flows.check_signs(signs, self.width,
                                                                             flow))
 
-    def split_state(self, y, flow: str = "normalized", signs=None):
+    def split_state(self, y: State, flow: str = "normalized", signs: Signs = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """``(w, b, v, c)`` as numpy arrays and a float (float arithmetic)."""
         y = [float(t) for t in self._check_state(y, flow)]
         s = flows.check_signs(signs, self.width, flow)
@@ -363,8 +370,8 @@ class Problem:
         grad = flows.gradient(flow, w, b, v, res) if want_grad else None
         return res.risk, grad
 
-    def risk(self, y, flow: str = "normalized", signs=None, arithmetic: str = "float",
-             prec: int = 53):
+    def risk(self, y: State, flow: str = "normalized", signs: Signs = None,
+             arithmetic: str = "float", prec: int = 53) -> Any:
         """The risk at ``y`` (float / mpf at ``prec`` bits / ball enclosing the risk over the
         box ``y``, whose entries may be balls or ``(lo, hi)`` pairs)."""
         r, _ = self._run(y, flow, signs, arithmetic, prec, True, False)
@@ -372,8 +379,8 @@ class Problem:
             return np.asarray(r, dtype=float) if np.ndim(y) == 2 else float(r)
         return r
 
-    def gradient(self, y, flow: str = "normalized", signs=None, arithmetic: str = "float",
-                 prec: int = 53):
+    def gradient(self, y: State, flow: str = "normalized", signs: Signs = None,
+                 arithmetic: str = "float", prec: int = 53) -> Any:
         """The gradient of the risk in the flow's coordinates; the flow is ``y' = -gradient``.
 
         Float: a numpy array (for a 2-D array of states, one row per state,
@@ -385,7 +392,8 @@ class Problem:
             return _stack(g)
         return g
 
-    def hessian(self, y, flow: str = "normalized", signs=None, prec: int = 53) -> list[list[arb]]:
+    def hessian(self, y: State, flow: str = "normalized", signs: Signs = None,
+                prec: int = 53) -> list[list[arb]]:
         """Balls enclosing the Jacobian of the gradient over the box ``y``.
 
         Across switching surfaces this encloses the hull of the pieces'
@@ -399,8 +407,8 @@ class Problem:
         return [[g[i].der[k] if hasattr(g[i], "der") else arb(0) for k in range(n)]
                 for i in range(n)]
 
-    def risk_and_gradient(self, y, flow: str = "normalized", signs=None,
-                          arithmetic: str = "float", prec: int = 53):
+    def risk_and_gradient(self, y: State, flow: str = "normalized", signs: Signs = None,
+                          arithmetic: str = "float", prec: int = 53) -> tuple[Any, Any]:
         r, g = self._run(y, flow, signs, arithmetic, prec, True, True)
         if arithmetic == "float":
             g = _stack(g)
@@ -408,7 +416,8 @@ class Problem:
         return r, g
 
     # -- floats for exploration and plotting -------------------------------------------
-    def switching_functions(self, y, flow: str = "normalized", signs=None) -> np.ndarray:
+    def switching_functions(self, y: State, flow: str = "normalized", signs: Signs = None
+                            ) -> np.ndarray:
         """Functions of the state whose zero sets contain every switching surface:
         ``sigma_j(a)``, ``sigma_j(b)``, ``sigma_j(xi)`` for the breakpoints ``xi``, and
         ``b_i w_j - b_j w_i`` (equal kinks) for ``i < j``."""
@@ -419,14 +428,15 @@ class Problem:
         pairs = [b[i] * w[j] - b[j] * w[i] for i in range(H) for j in range(i + 1, H)]
         return np.concatenate(out + [np.array(pairs, float)])
 
-    def realization(self, y, xs, flow: str = "normalized", signs=None) -> np.ndarray:
+    def realization(self, y: State, xs: Any, flow: str = "normalized", signs: Signs = None
+                    ) -> np.ndarray:
         """``N_theta(x)`` at the points ``xs`` (floats)."""
         w, b, v, c = self.split_state(y, flow, signs)
         xs = np.asarray(xs, dtype=float)
         pre = np.multiply.outer(xs, w) + b
         return c + np.maximum(pre, 0.0) @ v
 
-    def target_values(self, xs) -> np.ndarray:
+    def target_values(self, xs: Any) -> np.ndarray:
         """The target at the points ``xs`` (floats)."""
         ar = self._float
         cuts = [ar.const(c) for c in self.target_pieces.cuts]

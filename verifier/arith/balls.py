@@ -10,9 +10,7 @@ possible cases. Precision comes from the enclosing
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
-import sympy as sp
 from flint import arb, ctx, fmpq
 
 from verifier.arith.base import Arithmetic
@@ -26,10 +24,11 @@ def ball_from_bounds(lo: arb, hi: arb) -> arb:
 
 
 def as_ball(value: object) -> arb:
-    """A ball from an ``arb``, an ``int``, a SymPy/fractions rational, an exact
-    decimal or fraction string, or a ``(lo, hi)`` pair of those (the interval hull).
+    """A ball from an ``arb``, a number object (:func:`verifier.arith.numbers.exact_number`:
+    ``int``, ``Fraction``, SymPy and NumPy rationals, 0-d arrays), an exact decimal or
+    fraction string, or a ``(lo, hi)`` pair of those (the interval hull).
 
-    Python floats are taken at their exact binary value. Constants such as ``"pi"`` are
+    Floats (also NumPy's) are taken at their exact binary value. Constants such as ``"pi"`` are
     expressions: :func:`verifier.expr.values.constant_ball` reads them.
     """
     if isinstance(value, arb):
@@ -39,21 +38,8 @@ def as_ball(value: object) -> arb:
         if not lo.lower() <= hi.upper():
             raise ValueError(f"empty interval [{value[0]}, {value[1]}]")
         return ball_from_bounds(lo.lower(), hi.upper())
-    if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, int):
-        return arb(value)
-    if isinstance(value, float):
-        fr = Fraction(value)
-        return arb(fmpq(fr.numerator, fr.denominator))
-    if isinstance(value, Fraction):
-        return arb(fmpq(value.numerator, value.denominator))
-    if isinstance(value, sp.Rational):
-        return arb(fmpq(int(value.p), int(value.q)))
-    if isinstance(value, str):
-        q = parse_rational(value, "number")
-        return arb(fmpq(q.numerator, q.denominator))
-    raise ValueError(f"cannot make a ball from {value!r}")
+    q = parse_rational(value, "number")  # text, or a number object by its exact value
+    return arb(fmpq(q.numerator, q.denominator))
 
 
 class BallArithmetic(Arithmetic):

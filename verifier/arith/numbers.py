@@ -11,9 +11,11 @@ arithmetic (at most :data:`MAX_CHARS` characters, a decimal exponent of at most
 ``"inf"``, ``"0x10"`` or ``"1_000"`` are refused. Two grammars, one a subset of the other:
 
 * what people type (the API and the command line): ``[+-]digits[.digits][e[+-]digits][/digits]``
-  with ``.5`` and ``5.`` allowed; Python ``int`` and :class:`~fractions.Fraction` are taken
-  as they are; ``float`` is refused (give the decimal you mean; :func:`exact_text` accepts
-  a float for the API's convenience, by its shortest decimal ``repr``);
+  with ``.5`` and ``5.`` allowed; and what people hold (:func:`exact_number`): ``int``,
+  :class:`~fractions.Fraction`, any rational of the ``numbers`` tower (NumPy integers,
+  SymPy ``Rational``), a finite float or NumPy float **by its exact binary value**
+  (``0.1`` is ``3602879701896397/36028797018963968``; give ``"0.1"`` for one tenth), a
+  0-d NumPy array by its element, an exact ``arb`` or ``fmpq``;
 * what files hold (``strict=True``; the checker and every reader of a file): a string of
   the form :data:`FILE_TEXT` only, ``-digits[.digits][e[+-]digits][/digits]``: exactly the
   forms the printers below write.
@@ -38,6 +40,7 @@ Every failure is a :class:`NumberError` (a ``ValueError``) with one line.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from fractions import Fraction
 from typing import Any
@@ -78,22 +81,53 @@ def is_rational_text(text: Any) -> bool:
     return isinstance(text, str) and _TEXT.match(text.strip()) is not None
 
 
+def exact_number(value: Any, what: str = "number") -> Fraction:
+    """The exact rational value of a number object people hold (module docstring): ints,
+    fractions and other rationals as they are, floats (also NumPy's, of any width) by their
+    exact binary value, 0-d arrays by their element, ``arb`` only when exact (radius 0).
+    Text is :func:`parse_rational`'s; ``bool`` and anything else is refused."""
+    if getattr(value, "shape", None) == () and hasattr(value, "item"):
+        value = value.item() if not hasattr(value, "as_integer_ratio") else value
+    if isinstance(value, bool):
+        raise NumberError(f"{what}: not a number: {show(value)}")
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, fmpq):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, arb):
+        if not (value.is_finite() and value.rad() == 0):
+            raise NumberError(f"{what}: the ball {show(value)} is not an exact number")
+        if abs(int(value.mid().man_exp()[1])) > 4 * MAX_EXPONENT:
+            raise NumberError(f"{what}: the exponent of {show(value)} is beyond the limits")
+        return exact_value(value)
+    if isinstance(value, numbers.Real) and hasattr(value, "as_integer_ratio"):
+        try:
+            p, q = value.as_integer_ratio()
+        except (OverflowError, ValueError):
+            raise NumberError(f"{what} is not finite: {show(value)}") from None
+        return Fraction(int(p), int(q))
+    raise NumberError(f"{what}: not a number: {show(value)}")
+
+
+def unpack_array(value: Any) -> Any:
+    """A NumPy array of at least one dimension as (nested) lists of its scalars, so that a
+    point is a list of numbers and the ``(lo, hi)`` rows of a box are pairs; anything else
+    as it is (a 0-d array is a number: :func:`exact_number`)."""
+    if getattr(value, "ndim", 0) >= 1 and hasattr(value, "tolist"):
+        return list(value) if value.ndim == 1 else [unpack_array(row) for row in value]
+    return value
+
+
 def parse_rational(value: Any, what: str = "number", *, strict: bool = False) -> Fraction:
     """An exact rational from decimal or fraction text (module docstring); with
-    ``strict`` only a string in the file form :data:`FILE_TEXT`, else also an ``int`` or
-    a ``Fraction``."""
+    ``strict`` only a string in the file form :data:`FILE_TEXT`, else also a number object
+    (:func:`exact_number`: a float is its exact binary value)."""
     if strict:
         if not isinstance(value, str) or len(value) > MAX_CHARS or not FILE_TEXT.match(value):
             raise NumberError(f"{what}: not an exact decimal or fraction string "
                               f"(-12.5e-3, 3/7): {show(value)}")
-    elif isinstance(value, bool) or isinstance(value, float):
-        raise NumberError(f"{what}: give an exact decimal or fraction, not {show(value)}")
-    elif isinstance(value, int):
-        return Fraction(value)
-    elif isinstance(value, Fraction):
-        return value
     elif not isinstance(value, str):
-        raise NumberError(f"{what}: not a number: {show(value)}")
+        return exact_number(value, what)
     text = value.strip()
     if len(text) > MAX_CHARS:
         raise NumberError(f"{what}: a number of more than {MAX_CHARS} characters")
@@ -179,25 +213,22 @@ def decimal_text(q: Fraction) -> str:
 def exact_text(value: Any, what: str = "number") -> str:
     """The exact text of one initial value, as a certificate stores it: decimal or
     fraction text as given when it is in the file form ``-12.5e-3``, ``3/7`` (else
-    :func:`decimal_text` of its value); an ``int`` or ``Fraction`` printed exactly; a
-    finite float by its shortest ``repr`` (the decimal a person typed); a NumPy scalar as
-    its Python value."""
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise NumberError(f"{what} is not finite: {value!r}")
-        value = repr(value)
-    if isinstance(value, Fraction):
-        text = str(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
-        raise NumberError(f"{what}: give numbers or exact decimal strings, got {show(value)}")
+    :func:`decimal_text` of its value); a number object by its exact value
+    (:func:`exact_number`: a float is its exact binary value, a terminating decimal)."""
+    if not isinstance(value, str):
+        return decimal_text(parse_coordinate(exact_number(value, what), what))
+    text = value.strip()
     q = parse_coordinate(text, what)
     return text if FILE_TEXT.match(text) else decimal_text(q)
+
+
+def time_text(q: Fraction, digits: int = 6) -> str:
+    """A time for people to read: its exact decimal when that is short (``"20"``,
+    ``"10.5"``), else a decimal of ``digits`` significant digits rounded **down**
+    (``768427791642317777/72057594037927936`` is ``"10.664"``), so that a statement "the
+    bounds hold for ``0 <= t <= time_text(t_r)``" stays true. Files keep the exact text."""
+    exact = decimal_text(q)
+    return exact if len(exact) <= 12 else round_text(Fraction(q), digits, up=False)
 
 
 def round_text(q: Fraction, digits: int, up: bool) -> str:

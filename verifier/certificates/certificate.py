@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from verifier.arith.numbers import parse_rational, time_text
+from verifier.certificates.status import CertificateStatus
 from verifier.presentation import present
 
 FORMAT = "ngf-certificate/2"
@@ -35,17 +39,38 @@ class Certificate:
 
     # -- reading -----------------------------------------------------------------
     @property
-    def status(self) -> str:
-        return self.data["status"]
+    def status(self) -> CertificateStatus:
+        """What is claimed (:class:`CertificateStatus`; equal to the file's text)."""
+        return CertificateStatus(self.data["status"])
 
     @property
     def ok(self) -> bool:
         """A claim was produced (bounded forever or on the horizon)."""
-        return self.status in ("bounded-forever", "bounded-on-horizon")
+        return self.status.ok
 
     @property
     def bounds(self) -> dict:
+        """The bounds as the file states them: outward-rounded decimal strings
+        (``{"v": [R_v1, ...], "c": R_c, "over": "t >= 0"}``); :meth:`bound` reads one."""
         return self.data["bounds"]
+
+    def bound(self, name: str, j: int | None = None) -> Fraction:
+        """The proven upper bound of ``|v_j|`` (``bound("v", j)``, ``j = 1..H``) or of
+        ``|c|`` (``bound("c")``) over the time set of :attr:`bounds` (``"over"``), as an
+        exact :class:`~fractions.Fraction`: the value of the file's decimal, which the
+        certificate rounds **up** from the enclosure (so it is an upper bound, never a
+        midpoint). ``float(cert.bound("c"))`` may round either way: compare exactly."""
+        b = self.data["bounds"]
+        if name == "c" and j is None:
+            text = b["c"]
+        elif name == "v" and isinstance(j, int) and not isinstance(j, bool):
+            if not 1 <= j <= len(b["v"]):
+                raise ValueError(f"bound('v', j): j must be 1..{len(b['v'])}, got {j}")
+            text = b["v"][j - 1]
+        else:
+            raise ValueError(f"bound(name, j): 'v' with a neuron j = 1..{len(b['v'])}, or "
+                             f"'c' alone; got {name!r}, {j!r}")
+        return parse_rational(text, f"bound {name}", strict=True)
 
     @property
     def reason(self) -> str:
@@ -94,10 +119,10 @@ class Certificate:
                         f"density {dens}, H = {p['width']}"),
             ("flow", d["flow"]),
             ("initial", ", ".join(f"{n} = {_show(v)}" for n, v in zip(self.names, d["initial"]))),
-            ("horizon", f"T = {d['horizon']} (reached {d['t_reached']}), "
+            ("horizon", f"T = {_time(d['horizon'])} (reached {_time(d['t_reached'])}), "
                         f"{len(d['steps'])} steps, prec {d['prec']} bits"),
             ("bounds", ", ".join(f"|v_{j + 1}| <= {r}" for j, r in enumerate(d["bounds"]["v"]))
-             + f", |c| <= {d['bounds']['c']} for {d['bounds']['over']}"),
+             + f", |c| <= {d['bounds']['c']} for {times_text(d['bounds']['over'])}"),
         ]
         if d.get("trapping", {}).get("kind") not in (None, "none"):
             rows.append(("argument", d["trapping"]["kind"]))
@@ -111,7 +136,7 @@ class Certificate:
 
     def __repr__(self) -> str:
         return f"<Certificate {self.status}: {self.data['problem']['target']}, " \
-               f"H={self.data['problem']['width']}, T={self.data['horizon']}>"
+               f"H={self.data['problem']['width']}, T={_time(self.data['horizon'])}>"
 
     def _repr_html_(self) -> str:
         body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
@@ -123,7 +148,21 @@ class Certificate:
         d = self.data
         vs = ", ".join(f"|v_{{{j + 1}}}| \\le {r}" for j, r in enumerate(d["bounds"]["v"]))
         return (f"$\\text{{{d['status']}}}:\\ {vs},\\ |c| \\le {d['bounds']['c']}"
-                f"\\ \\text{{ for }} {_latex_over(d['bounds']['over'])}$")
+                f"\\ \\text{{ for }} {_latex_over(times_text(d['bounds']['over']))}$")
+
+
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?(?:/[0-9]+)?")
+
+
+def _time(text: str) -> str:
+    return time_text(parse_rational(text, "time", strict=True))
+
+
+def times_text(text: str) -> str:
+    """A time set of the file (``"0 <= t <= 768427791642317777/72057594037927936"``) for
+    people: each number by :func:`verifier.arith.numbers.time_text` (an upper end rounded
+    down, so the statement stays true: ``"0 <= t <= 10.664"``)."""
+    return _NUMBER.sub(lambda m: _time(m.group(0)), text)
 
 
 def _show(v: Any) -> str:

@@ -32,12 +32,19 @@ import flint
 from flint import arb
 
 from verifier.arith.exact import canonical_vector, decimal_bounds
-from verifier.arith.numbers import exact_text, fraction_text, parse_horizon, parse_rational
+from verifier.arith.numbers import (
+    exact_text,
+    fraction_text,
+    parse_horizon,
+    parse_rational,
+    unpack_array,
+)
 from verifier.arith.precision import precision
 from verifier.certificates.certificate import FORMAT, FORMAT_TAYLOR_MODEL, Certificate
 from verifier.certificates.encode import encode_steps
 from verifier.field import flows
 from verifier.integrate import integrate
+from verifier.problem import Problem
 from verifier.proof.bounds import box_maxima, upper_text
 from verifier.proof.energy import ENERGY_FLOWS, radius, risk_upper, tail_box
 
@@ -53,7 +60,7 @@ def normalize_initial(initial: Any, names: Sequence[str]) -> list:
     ``[lo, hi]`` pair per box coordinate."""
     if isinstance(initial, str):
         initial = initial.split(",")
-    entries = list(initial)
+    entries = [unpack_array(e) for e in unpack_array(initial)]
     if len(entries) != len(names):
         raise ValueError(f"initial value needs {len(names)} coordinates ({', '.join(names)}), "
                          f"got {len(entries)}")
@@ -72,7 +79,7 @@ def normalize_initial(initial: Any, names: Sequence[str]) -> list:
 
 
 def certify(
-    problem,
+    problem: Problem,
     initial: Any,
     horizon: Any,
     flow: str = "normalized",

@@ -25,8 +25,10 @@ The result is ``VERIFIED`` or ``REJECTED: <first failing item>``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,7 @@ from verifier.arith.numbers import (
 )
 from verifier.arith.precision import check_prec, precision
 from verifier.checker.budget import MAX_STEPS, BudgetError, check_steps
-from verifier.checker.load import LoadError, load_json, validate
+from verifier.checker.load import LoadError, load_json, parse_json, validate
 from verifier.checker.replay import Step, check_step
 from verifier.checker.tm_decode import decode_tm
 from verifier.field import flows
@@ -56,6 +58,8 @@ from verifier.proof.verdict import Rejected
 
 #: The format of certificates with Taylor-model steps (format 2 plus that step kind).
 FORMAT_TAYLOR_MODEL = "ngf-certificate/3"
+#: A progress report: ``progress(steps done, steps)``.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -294,12 +298,36 @@ def _verify_parallel(doc: dict, n_steps: int, workers: int, progress=None) -> No
         raise Rejected(first)
 
 
-def check_certificate(doc: Any, progress=None, workers: int | None = None) -> CheckResult:
-    """Re-verify a parsed certificate document (module docstring).
+def _document(source: Any) -> Any:
+    """The document to check: a parsed document (a ``dict``) as it is; an object with a
+    ``to_json()`` method (a :class:`verifier.Certificate`) by the JSON text it saves, read
+    strictly as a file would be; a path (``str`` or path-like) by the file's content."""
+    if isinstance(source, dict):
+        return source
+    if isinstance(source, str | PathLike):
+        return load_json(source)
+    to_json = getattr(source, "to_json", None)
+    if callable(to_json):
+        text = to_json()
+        if not isinstance(text, str | bytes):
+            raise LoadError(f"{type(source).__name__}.to_json() did not return JSON text")
+        return parse_json(text)
+    raise LoadError(f"give a certificate file, a Certificate or a parsed document, "
+                    f"not {type(source).__name__}")
+
+
+def check_certificate(doc: Any, progress: Progress | None = None, workers: int | None = None
+                      ) -> CheckResult:
+    """Re-verify a certificate (module docstring): a parsed document (``dict``), a
+    :class:`verifier.Certificate` (the JSON it would save) or the path of a file.
 
     ``workers``: processes for re-proving the steps (default: the idle cores, for
     certificates of 200 steps or more; steps are independent given the stored sets)."""
     start = time.perf_counter()
+    try:
+        doc = _document(doc)
+    except LoadError as e:
+        return _fail(str(e), start)
     try:
         return _check(doc, progress, workers, start)
     except Exception as e:  # never a traceback from untrusted input
@@ -444,11 +472,9 @@ def _check_trapping(problem, flow, signs, final, doc, prec, H) -> None:
         raise Rejected("bounds: |c| bound below the trapping box's")
 
 
-def check_file(path: str | Path, progress=None, workers: int | None = None) -> CheckResult:
-    """Load (strictly) and check one certificate file."""
-    start = time.perf_counter()
-    try:
-        doc = load_json(path)
-    except LoadError as e:
-        return _fail(str(e), start)
-    return check_certificate(doc, progress=progress, workers=workers)
+def check_file(path: str | Path | Any, progress: Progress | None = None,
+               workers: int | None = None
+               ) -> CheckResult:
+    """Load (strictly) and check one certificate file (``verifier.check``); it also takes
+    what :func:`check_certificate` takes (a :class:`verifier.Certificate`, a document)."""
+    return check_certificate(path, progress=progress, workers=workers)

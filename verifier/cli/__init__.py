@@ -10,11 +10,20 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Any
 
 VERBS = ("derive", "simulate", "integrate", "certify", "check", "sweep", "reproduce", "report")
 
 
 class _Parser(argparse.ArgumentParser):
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        # Values that start with '-' ("-2.5:-2.4,...") are values, not options; the
+        # subparser of a verb comes through here too, with its own options.
+        from verifier.cli.common import attach_values
+
+        argv = sys.argv[1:] if args is None else list(args)
+        return super().parse_known_args(attach_values(self, argv), namespace)
+
     def error(self, message: str) -> None:  # one line, exit code 2
         self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
 

@@ -11,7 +11,6 @@ certificate still records what was proven up to there), 2 on bad input.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from verifier.cli.common import (
@@ -23,6 +22,7 @@ from verifier.cli.common import (
     problem_from_args,
 )
 from verifier.cli.integrate import parse_initial
+from verifier.cli.progress import time_progress
 
 HELP = "prove explicit bounds |v_j| <= R_v, |c| <= R_c and write a certificate"
 
@@ -32,6 +32,8 @@ examples:
   verifier certify --example abs --horizon 20 --out abs.json
   verifier certify --target "sin(3*x)" --init-box "0.29:0.31,0.69:0.71,-0.11:-0.09" \\
       --horizon 20 --out box.json
+  verifier certify --example abs --init-box "-2.501:-2.499,0.999:1.001,0.3" --horizon 20 \\
+      --out abs-box.json
 
 Re-check the file with: verifier check cert.json
 """
@@ -59,20 +61,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _progress_bar(total: float):
-    if not sys.stderr.isatty():
-        return None, None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="t", file=sys.stderr, leave=False,
-               bar_format="{l_bar}{bar}| t = {n:.4g}/{total:.4g} [{elapsed}]")
-
-    def progress(t: float) -> None:
-        bar.update(t - bar.n)
-
-    return bar, progress
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
     from verifier.arith.numbers import parse_horizon
@@ -83,15 +71,11 @@ def run(args: argparse.Namespace) -> int:
     problem = problem_from_args(args)
     initial = parse_initial(args)
     signs = parse_signs(args.signs)
-    bar, progress = _progress_bar(float(horizon))
-    try:
+    with time_progress("verifier certify", horizon) as progress:
         cert = certify(problem, initial, horizon, flow=args.flow, signs=signs,
                        prec=args.prec, order=args.order, forever=not args.no_forever,
                        energy_tail=args.energy_tail, set_type=args.set_type,
                        degree=args.degree, trap_budget=args.trap_budget, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
     cert.save(out)
     print(cert.summary())
     print(f"certificate written to {out} ({out.stat().st_size} bytes); "

@@ -9,9 +9,10 @@ they are parsed strictly and nothing in them is executed.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
+
+from verifier.cli.progress import Progress
 
 HELP = "re-verify certificate files (VERIFIED / REJECTED: reason)"
 
@@ -52,24 +53,12 @@ def run(args: argparse.Namespace) -> int:
     paths = expand_paths(args.files)
     failed = 0
     for path in paths:
-        bar = None
-        progress = None
-        if sys.stderr.isatty():
-            from tqdm import tqdm
-
-            bar = tqdm(total=0, unit="step", file=sys.stderr, leave=False, desc=path.name)
-
-            def progress(k: int, n: int, bar=bar) -> None:
-                bar.total = n
-                bar.update(k - bar.n)
-        try:
+        with Progress(f"verifier check {path.name}", unit="step",
+                      label="{done:.0f} of {total:.0f}") as progress:
             if is_sweep_file(path):
                 result = check_sweep_file(path, progress=progress, workers=args.workers)
             else:
                 result = check_file(path, progress=progress, workers=args.workers)
-        finally:
-            if bar is not None:
-                bar.close()
         if not result.ok:
             failed += 1
             print(f"{path}: {result}")

@@ -1,11 +1,55 @@
-"""Options shared by the verbs: the problem, the flow, initial values."""
+"""Options shared by the verbs: the problem, the flow, initial values; values that start
+with a minus sign."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from verifier.examples import example
 from verifier.field.flows import FLOWS
+
+
+def attach_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``argv`` with ``--opt VALUE`` written ``--opt=VALUE`` when ``--opt`` takes one value
+    and ``VALUE`` starts with a minus sign (``--init-box "-2.501:-2.499,..."``,
+    ``--range phi=-1:1`` is fine already, ``--domain -1,1``).
+
+    argparse reads an argument that starts with ``-`` and is not a plain negative number as
+    an option, so ``--init-box -2.5:-2.4`` would fail with "expected one argument"; the
+    ``=`` form is read as a value. ``VALUE`` is left alone when it is itself an option of
+    ``parser`` (``--horizon --prec 53`` stays an error), and so is everything after ``--``.
+    Abbreviated option names are matched as argparse matches them (a unique prefix)."""
+    takes_value = {}
+    for action in parser._actions:
+        if action.option_strings and action.nargs is None:
+            for name in action.option_strings:
+                takes_value[name] = True
+    options = {name for action in parser._actions for name in action.option_strings}
+    longs = sorted(name for name in takes_value if name.startswith("--"))
+    out: list[str] = []
+    args = list(argv)
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        if arg == "--":
+            out.extend(args[k:])
+            break
+        name = arg if arg in options or not arg.startswith("--") else _unique_prefix(arg, longs)
+        nxt = args[k + 1] if k + 1 < len(args) else None
+        if (name in takes_value and nxt is not None and nxt.startswith("-") and nxt != "--"
+                and nxt not in options):
+            out.append(f"{arg}={nxt}")
+            k += 2
+            continue
+        out.append(arg)
+        k += 1
+    return out
+
+
+def _unique_prefix(arg: str, names: list[str]) -> str:
+    found = [n for n in names if n.startswith(arg)]
+    return found[0] if len(found) == 1 else arg
 
 
 def add_problem_args(p: argparse.ArgumentParser, flow: bool = True) -> None:

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import argparse
-
-import sympy as sp
+from typing import Any
 
 from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
 
+_EPILOG = """\
+examples:
+  verifier derive --target "x**2" --width 1
+  verifier derive --target "Abs(x)" --domain -1,1 --latex > closed-forms.tex
+"""
 
-def add_parser(sub) -> None:
+
+def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "derive",
         help="print the piecewise closed-form risk and gradient",
         description="Derive the moment antiderivatives of a problem and, for width <= 2, the "
         "explicit Piecewise risk and gradient over the switching regions.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_problem_args(p)
     p.add_argument("--latex", action="store_true",
@@ -44,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(problem, flow: str, ys, regions, note: list[str]) -> None:
+    import sympy as sp
+
     from verifier.symbolic.latex import conditions_text
 
     show = sp.sstr

@@ -20,6 +20,7 @@ from verifier.cli.common import (
     parse_signs,
     problem_from_args,
 )
+from verifier.cli.progress import time_progress
 
 HELP = "validated (ball-arithmetic) enclosure of gradient-flow trajectories"
 
@@ -30,8 +31,8 @@ examples:
 
 State order: normalized (phi_1..phi_H, v_1..v_H, c); normalized-weights
 (b_1..b_H, v_1..v_H, c); standard (w_1..w_H, b_1..b_H, v_1..v_H, c). Values are
-exact decimals ("0.3" means 3/10). Write a list starting with a minus sign as
---init=-0.3,0.7,0.1.
+exact decimals ("0.3" means 3/10). A value may start with a minus sign:
+--init -0.3,0.7,0.1 and --init=-0.3,0.7,0.1 are the same.
 """
 
 
@@ -82,29 +83,12 @@ def run(args: argparse.Namespace) -> int:
     problem = problem_from_args(args)
     initial = parse_initial(args)
     signs = parse_signs(args.signs)
-    bar = None
-    progress = None
-    if sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
-
-            total = float(horizon)
-            bar = tqdm(total=total, unit="t", file=sys.stderr, leave=False,
-                       bar_format="{l_bar}{bar}| t = {n:.4g}/{total:.4g} [{elapsed}]")
-
-            def progress(t: float) -> None:
-                bar.update(t - bar.n)
-        except (ImportError, ValueError):
-            bar = None
-    try:
+    with time_progress("verifier integrate", horizon) as progress:
         tube = integrate(problem, initial, horizon, flow=args.flow, signs=signs,
                          prec=args.prec, order=args.order, set_type=args.set_type,
                          degree=args.degree,
                          width_limit=args.width_limit, max_steps=args.max_steps,
                          progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
     print(repr(problem))
     print(f"flow {args.flow}")
     print(tube.summary())

@@ -1,8 +1,11 @@
-"""``verifier reproduce``: rebuild ``proofs_data/`` (certificates, sweeps, manifest).
+"""``verifier reproduce``: rebuild the evidence (certificates, sweeps, manifest).
 
 Runs the curated cases of :mod:`verifier.report.cases` (or the cases recorded in
-a manifest, ``--from-manifest``) and writes every file and ``manifest.json`` into
-``--out``. Exit codes: 0 when every case ran (whatever its status), 1 when
+a manifest, ``--from-manifest``) and writes every file, ``manifest.json`` and
+``timings.csv`` into ``--out`` (default ``evidence/``). The committed evidence,
+``proofs_data/``, is written only when asked: ``--in-place``. The files are
+byte-reproducible, so ``sha256sum`` or ``git diff`` after ``--in-place`` shows what
+changed. Exit codes: 0 when every case ran (whatever its status), 1 when
 ``--compare`` found a status different from the reference manifest's, 2 on bad
 input.
 """
@@ -10,17 +13,24 @@ input.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
+
+from verifier.cli.progress import Progress
+
+#: The committed evidence (relative to the repository root, the working directory).
+COMMITTED = "proofs_data"
+DEFAULT_OUT = "evidence"
 
 HELP = "rebuild the committed evidence (proofs_data/) from the case list or a manifest"
 
 _EPILOG = """\
 examples:
   verifier reproduce --list
-  verifier reproduce --quick --out /tmp/evidence       # the CI-sized subset
-  verifier reproduce --out proofs_data                 # everything (about a minute)
-  verifier reproduce --only h1-x2 h2-abs --out proofs_data
-  verifier reproduce --from-manifest proofs_data/manifest.json --out /tmp/again \\
+  verifier reproduce --quick                           # the CI-sized subset, into evidence/
+  verifier reproduce --out again                       # everything (a few minutes)
+  verifier reproduce --only h1-x2 h2-abs --in-place    # rewrite these in proofs_data/
+  verifier reproduce --from-manifest proofs_data/manifest.json --out again \\
       --compare proofs_data/manifest.json
 
 Then: verifier check DIR   and   verifier report --manifest DIR/manifest.json
@@ -33,8 +43,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "reproduce", help=HELP, description=HELP + ".", epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--out", default="proofs_data", metavar="DIR",
-                   help="output directory (default proofs_data)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help=f"output directory (default {DEFAULT_OUT}; not {COMMITTED}, "
+                        "see --in-place)")
+    p.add_argument("--in-place", action="store_true",
+                   help=f"rewrite the committed evidence in {COMMITTED}/")
     p.add_argument("--quick", action="store_true",
                    help="only the CI-sized subset of cases (a few seconds each)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these cases")
@@ -74,6 +87,20 @@ def _select(args: argparse.Namespace) -> list:
     return cases
 
 
+def output_directory(out: str | None, in_place: bool) -> Path:
+    """``--out``, or :data:`COMMITTED` with ``--in-place``; the committed evidence only
+    when asked."""
+    if in_place:
+        if out is not None and Path(out).resolve() != Path(COMMITTED).resolve():
+            raise ValueError(f"--in-place writes {COMMITTED}/; drop --out {out}")
+        return Path(COMMITTED)
+    path = Path(DEFAULT_OUT if out is None else out)
+    if path.resolve() == Path(COMMITTED).resolve():
+        raise ValueError(f"{COMMITTED}/ holds the committed evidence: rewrite it with "
+                         "--in-place, or choose another --out")
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
     from verifier.report.manifest import load_manifest
@@ -85,10 +112,13 @@ def run(args: argparse.Namespace) -> int:
             flag = " (quick)" if c.quick else ""
             print(f"{c.name:<16} {c.group:<9} T={c.horizon:<4} {c.description}{flag}")
         return 0
+    out = output_directory(args.out, args.in_place)
     reference = load_manifest(args.compare) if args.compare else None
-    manifest = reproduce(cases, args.out, quick=args.quick)
-    print(f"wrote {len(cases)} case(s) and {args.out}/manifest.json; "
-          f"re-check with: verifier check {args.out}")
+    with Progress("verifier reproduce", len(cases), unit="case",
+                  label="{done:.0f} of {total:.0f} cases") as progress:
+        manifest = reproduce(cases, out, quick=args.quick, progress=progress)
+    print(f"wrote {len(cases)} case(s) and {out}/manifest.json; "
+          f"re-check with: verifier check {out}")
     if reference is None:
         return 0
     ref = {e["name"]: e["status"] for e in reference["entries"]}

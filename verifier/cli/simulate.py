@@ -12,8 +12,6 @@ import math
 import sys
 from typing import Any
 
-import numpy as np
-
 from verifier.cli.common import (
     add_problem_args,
     initial_text,
@@ -33,8 +31,8 @@ example:
 
 State order of --init: normalized (phi_1..phi_H, v_1..v_H, c);
 normalized-weights (b_1..b_H, v_1..v_H, c); standard (w_1..w_H, b_1..b_H, v_1..v_H, c).
-Write a list that starts with a minus sign as --init=-0.3,0.7,0.1 (argparse would
-take it for an option otherwise). The result is floating point and proves nothing.
+A value may start with a minus sign: --init -0.3,0.7,0.1 and --init=-0.3,0.7,0.1
+are the same. The result is floating point and proves nothing.
 """
 
 
@@ -92,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
             if not (value > 0) or (name != "max_step" and not math.isfinite(value)):
                 raise ValueError(f"--{name.replace('_', '-')} must be a positive number, "
                                  f"got {value}")
+        import numpy as np
+
         t_eval = (None if args.samples is None
                   else np.linspace(0.0, horizon, args.samples))
         traj = simulate(problem, init, horizon, flow=args.flow, signs=signs,
@@ -120,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _write_csv(traj: Any, path: str) -> None:
     """Write ``t, <coordinates>, risk`` per sample (comma-separated, one header line)."""
+    import numpy as np
+
     header = ",".join(["t", *traj.coordinate_names(), "risk"])
     table = np.column_stack([traj.t, traj.y, traj.risk])
     np.savetxt(path, table, delimiter=",", header=header, comments="", fmt="%.17g")

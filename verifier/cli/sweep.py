@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
+from verifier.cli.progress import Progress
 
 HELP = "prove a region of initial values bounded, box by box (Dask, resumable)"
 
@@ -90,10 +91,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "'synchronous' runs in this process")
     r.add_argument("--workers", type=int, default=None,
                    help="workers of the local cluster (default: one per core)")
-    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (in a terminal) or log lines (outside one)")
     r.add_argument("--plot", metavar="DIR", help="write 2-D slice maps (PNG and PDF) to DIR")
     r.add_argument("--plot-axes", metavar="X,Y", help="coordinates of the maps (default: the "
                    "first two free ones)")
+    r.add_argument("--paper", type=int, choices=(1, 2), metavar="COLUMNS",
+                   help="draw the --plot maps in the paper style for 1 or 2 journal columns")
     r.add_argument("--plot-at", action="append", default=[], metavar="NAME=VALUE",
                    help="slice position of another free coordinate (default: the centre)")
     p.set_defaults(func=run)
@@ -136,16 +140,21 @@ def run(args: argparse.Namespace) -> int:
     """Run the verb; return the exit code."""
     from pathlib import Path
 
-    from verifier.sweep import parse_range_text, run_config
+    from verifier.sweep import parse_range_text, run_config, sweep_notes
 
     out = Path(args.out)
     config = config_from_args(args)
     start = time.perf_counter()
-    result = run_config(config, out, resume=args.resume, scheduler=args.scheduler,
-                        workers=args.workers, progress=False if args.no_progress else None)
+    with Progress("verifier sweep", unit="box", label="{done:.0f} of {total:.0f} boxes",
+                  enabled=not args.no_progress) as progress:
+        result = run_config(config, out, resume=args.resume, scheduler=args.scheduler,
+                            workers=args.workers, progress=progress)
     seconds = time.perf_counter() - start
     print(result.statement)
-    print(f"{len(result.leaves)} leaves in {out} ({seconds:.1f} s); "
+    for note in sweep_notes(result):
+        print(note)
+    print(f"{len(result.leaves)} leaves in {out} ({seconds:.1f} s, "
+          f"{len(result.seconds)} boxes certified by this run); "
           f"re-check with: verifier check {out}")
     if args.plot:
         from verifier.plotting.sweep import plot_sweep
@@ -153,6 +162,6 @@ def run(args: argparse.Namespace) -> int:
         axes = None if args.plot_axes is None else tuple(
             s.strip() for s in args.plot_axes.split(","))
         at = dict(parse_range_text(t) for t in args.plot_at)
-        files = plot_sweep(result, args.plot, axes=axes, at=at)
+        files = plot_sweep(result, args.plot, axes=axes, at=at, paper=args.paper)
         print("figures: " + ", ".join(str(f) for f in files), file=sys.stdout)
     return 0

@@ -183,9 +183,38 @@ class Checker:
             )
 
 
+def _rename_variable(expr: sympy.Expr, variables: dict[str, sympy.Symbol],
+                     fail: Callable[[str], NoReturn]) -> sympy.Expr:
+    """With one variable, an expression in one other symbol -- ``Symbol('x')``,
+    ``Symbol('t', real=True)`` -- is read in that variable (the symbol is replaced, nothing
+    is evaluated). A symbol with further assumptions (``positive=True``, ``integer=True``)
+    is refused: SymPy may have simplified the expression with them (``Abs(t)`` is ``t``
+    for a positive ``t``), so the expression need not mean what it says on the domain."""
+    if len(variables) != 1:
+        return expr
+    (var,) = variables.values()
+    symbols = expr.free_symbols
+    if len(symbols) != 1 or symbols == {var}:
+        return expr
+    (sym,) = symbols
+    if not isinstance(sym, sympy.Symbol):
+        return expr
+    plain = (sympy.Symbol(sym.name).assumptions0, sympy.Symbol(sym.name, real=True).assumptions0)
+    if sym.assumptions0 not in plain:
+        given = getattr(sym, "_assumptions_orig", None) or sym.assumptions0
+        extra = sorted(f"{k}={v}" for k, v in given.items()
+                       if k != "commutative" and not (k == "real" and v))
+        fail(f"symbol {sym.name!r} has assumptions ({', '.join(extra)}) "
+             f"under which SymPy may have simplified the expression; use "
+             f"Symbol({sym.name!r}) or Symbol({sym.name!r}, real=True)")
+    return expr.xreplace({sym: var})
+
+
 def from_sympy(expr: sympy.Basic, label: str, variables: dict[str, sympy.Symbol]) -> sympy.Expr:
     """Check a SymPy object passed instead of text (structure, whitelist, finiteness);
-    SymPy ``Float`` atoms become their exact binary value."""
+    SymPy ``Float`` atoms become their exact binary value. With one variable, an
+    expression in any one symbol without assumptions beyond ``real`` is read in that
+    variable (:func:`_rename_variable`)."""
 
     def fail(problem: str) -> NoReturn:
         raise ExpressionError(WHITESPACE.sub(" ", f"{problem} in {label} {quote(expr)}"))
@@ -212,6 +241,7 @@ def from_sympy(expr: sympy.Basic, label: str, variables: dict[str, sympy.Symbol]
         ):
             what = "function" if isinstance(node, sympy.Function) else "object"
             fail(f"{what} {kind.__name__!r} is not allowed")
+    expr = _rename_variable(expr, variables, fail)
     checker = Checker(variables.values(), limits=False, fail=fail)
     try:
         return checker.finish(expr)  # type: ignore[return-value]

@@ -14,9 +14,10 @@ The flow is ``y' = -gradient(y)``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from verifier.field.kernel import KernelResult
+if TYPE_CHECKING:  # the kernel (and SymPy) only for annotations: `verifier --help` stays light
+    from verifier.field.kernel import KernelResult
 
 FLOWS = ("normalized", "normalized-weights", "standard")
 

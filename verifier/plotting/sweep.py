@@ -6,7 +6,10 @@ slice ``{other free coordinates = at}`` (default: the root box's centre; a leaf
 meets it when ``lo <= at <= hi``, so on a shared face both neighbours are drawn, the
 later over the earlier). With a single free coordinate the map is a strip. Figures
 are made with :class:`matplotlib.figure.Figure` (no ``pyplot``, any backend; files
-are written by the Agg and PDF canvases).
+are written by the Agg and PDF canvases) in the style of :mod:`verifier.plotting.style`:
+mathtext labels (``$\\varphi_{1}$``), short tick labels, and inside
+:func:`verifier.plotting.paper_style` the paper's fonts and column widths
+(``plot_sweep(..., paper=1)`` writes them so).
 """
 
 from __future__ import annotations
@@ -24,6 +27,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from verifier.arith.numbers import parse_rational
+from verifier.plotting.style import (
+    coordinate_label,
+    new_figure,
+    new_panels,
+    paper_style,
+    save_figure,
+    styled,
+)
 
 STATUS_COLORS = {"bounded-forever": "#2e7d32", "bounded-on-horizon": "#1565c0",
                  "failed": "#c62828"}
@@ -102,20 +113,22 @@ def _frame(ax, result: Any, ix: int, iy: int | None) -> None:
     region = result.config.region
     lo, hi = region.root[ix]
     ax.set_xlim(float(lo), float(hi))
-    ax.set_xlabel(region.names[ix])
+    ax.set_xlabel(coordinate_label(region.names[ix]))
     if iy is None:
         ax.set_ylim(0, 1)
         ax.set_yticks([])
     else:
         lo, hi = region.root[iy]
         ax.set_ylim(float(lo), float(hi))
-        ax.set_ylabel(region.names[iy])
+        ax.set_ylabel(coordinate_label(region.names[iy]))
 
 
 def _title(result: Any, pos: dict[int, Fraction]) -> str:
     region = result.config.region
-    fixed = [f"{r.name} = {float(r.lo):.6g}" for r in region.ranges if r.fixed]
-    sl = [f"{region.names[i]} = {float(q):.6g}" for i, q in sorted(pos.items())]
+    fixed = [f"{coordinate_label(r.name)} = {float(r.lo):.6g}" for r in region.ranges
+             if r.fixed]
+    sl = [f"{coordinate_label(region.names[i])} = {float(q):.6g}"
+          for i, q in sorted(pos.items())]
     parts = fixed + sl
     return ("slice " + ", ".join(parts)) if parts else ""
 
@@ -126,7 +139,7 @@ def _map(result: Any, axes: Sequence[str] | None, at: dict[str, Any] | None,
     arguments of :class:`Rectangle`), a legend below and the slice in the title."""
     ix, iy = _axes_of(result, axes)
     rows, pos = slice_leaves(result, ix, iy, at)
-    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    fig = new_figure(panel=(6.4, 4.8))
     ax = fig.add_subplot()
     for r in rows:
         x, y, w, h = _rect(r["_box"], ix, iy)
@@ -139,6 +152,7 @@ def _map(result: Any, axes: Sequence[str] | None, at: dict[str, Any] | None,
     return fig
 
 
+@styled
 def status_figure(result: Any, axes: Sequence[str] | None = None,
                   at: dict[str, Any] | None = None) -> Figure:
     """Leaves coloured by status (green bounded forever, blue on [0, T], red failed)."""
@@ -146,9 +160,10 @@ def status_figure(result: Any, axes: Sequence[str] | None = None,
     handles = [Patch(color=c, label=f"{s} ({_value(fr.get(s, '0')):.3g} of R)")
                for s, c in STATUS_COLORS.items()]
     return _map(result, axes, at, lambda r: {"facecolor": STATUS_COLORS[r["status"]]},
-                handles, 3, f"status of the leaves (T = {float(result.config.horizon):g})")
+                handles, 3, f"status of the leaves ($T = {float(result.config.horizon):g}$)")
 
 
+@styled
 def argument_figure(result: Any, axes: Sequence[str] | None = None,
                     at: dict[str, Any] | None = None) -> Figure:
     """Leaves coloured by the argument that closed them (regime cover, tube); tube
@@ -173,6 +188,7 @@ def _t_reached(r: dict, T: float) -> float:
     return T if r["t_reached"] is None else _value(r["t_reached"])
 
 
+@styled
 def bounds_figure(result: Any, axes: Sequence[str] | None = None,
                   at: dict[str, Any] | None = None) -> Figure:
     """One panel per bound (``R_v[j]``, ``R_c``) and one for ``t_reached`` of failed
@@ -181,13 +197,11 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
     ix, iy = _axes_of(result, axes)
     rows, pos = slice_leaves(result, ix, iy, at)
     H = int(result.config.problem["width"])
-    panels = [(f"|v_{j + 1}| bound", lambda r, j=j: _value(r["bounds"]["v"][j]))
+    panels = [(f"bound of $|v_{{{j + 1}}}|$", lambda r, j=j: _value(r["bounds"]["v"][j]))
               for j in range(H)]
-    panels.append(("|c| bound", lambda r: _value(r["bounds"]["c"])))
-    ncols = len(panels) + 1
-    fig = Figure(figsize=(4.2 * ncols, 4.0), layout="constrained")
-    for k, (label, value) in enumerate(panels):
-        ax = fig.add_subplot(1, ncols, k + 1)
+    panels.append(("bound of $|c|$", lambda r: _value(r["bounds"]["c"])))
+    fig, axs = new_panels(len(panels) + 1, len(panels) + 1, panel=(4.2, 4.0))
+    for ax, (label, value) in zip(axs, panels):
         ok = [r for r in rows if r["status"] != "failed"]
         vals = np.array([value(r) for r in ok]) if ok else np.array([1.0])
         vmin, vmax = float(vals.min()), float(vals.max())
@@ -205,7 +219,7 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
         _frame(ax, result, ix, iy)
         fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8)
         ax.set_title(f"{label} (non-failed leaves)", fontsize="medium")
-    ax = fig.add_subplot(1, ncols, ncols)
+    ax = axs[-1]
     T = float(result.config.horizon)
     reached = [_t_reached(r, T) for r in rows]
     small = max(min([t for t in reached if t > 0] + [T]), 1e-6 * T)
@@ -219,7 +233,7 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
                                linewidth=0.4))
     _frame(ax, result, ix, iy)
     fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8)
-    ax.set_title("t_reached (T where not failed)", fontsize="medium")
+    ax.set_title("$t$ reached ($T$ where not failed)", fontsize="medium")
     sub = _title(result, pos)
     if sub:
         fig.suptitle(sub, fontsize="medium")
@@ -227,23 +241,24 @@ def bounds_figure(result: Any, axes: Sequence[str] | None = None,
 
 
 def plot_sweep(result: Any, out_dir: str | Path, axes: Sequence[str] | None = None,
-               at: dict[str, Any] | None = None) -> list[Path]:
+               at: dict[str, Any] | None = None, paper: int | None = None) -> list[Path]:
     """Write ``sweep_status``, ``sweep_arguments`` and ``sweep_bounds`` (``.png`` and
     ``.pdf``) to ``out_dir``.
 
-    ``result``: a :class:`verifier.sweep.SweepResult` or the path of a sweep file."""
+    ``result``: a :class:`verifier.sweep.SweepResult` or the path of a sweep file;
+    ``paper``: 1 or 2 draws them in the paper style for that many journal columns."""
+    if paper is not None:
+        with paper_style(columns=paper):
+            return plot_sweep(result, out_dir, axes, at)
     if isinstance(result, str | Path):
         from verifier.sweep import read_sweep
 
         result = read_sweep(result)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = []
+    files: list[Path] = []
     for name, fig in (("sweep_status", status_figure(result, axes, at)),
                       ("sweep_arguments", argument_figure(result, axes, at)),
                       ("sweep_bounds", bounds_figure(result, axes, at))):
-        for ext in ("png", "pdf"):
-            path = out / f"{name}.{ext}"
-            fig.savefig(path, dpi=150 if ext == "png" else None)
-            files.append(path)
+        files += save_figure(fig, out, name, ("png", "pdf"))
     return files

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from verifier.report.figures import FORMATS, figure_index, write_figures
-from verifier.report.manifest import MANIFEST, load_manifest
+from verifier.report.manifest import MANIFEST, load_manifest, read_timings
 from verifier.report.tables import latex_table, markdown_table
 
 
@@ -37,6 +37,10 @@ def write_report(manifest_path: str | Path, out: str | Path, *, figures: bool = 
     if mpath.is_dir():
         mpath = mpath / MANIFEST
     manifest = load_manifest(mpath)
+    timings = read_timings(mpath.parent)
+    for e in manifest["entries"]:  # the run times, for the tables (not in the manifest)
+        if e.get("name") in timings:
+            e["wall_seconds"] = timings[e["name"]]
     if only is not None:
         known = {e["name"] for e in manifest["entries"]}
         missing = [n for n in only if n not in known]

@@ -4,9 +4,15 @@
 built from (:meth:`verifier.report.cases.Case.inputs`: problem, flow, initial set,
 horizon, precision, options), the file name, its size and SHA-256, and a summary
 read back from the file (status, bounds, time reached, steps, the trapping
-argument's kind) with the wall time of the run and, for certificates, the notes the
-run gave for people (the reason no stronger claim was made, the terminal
-configuration, the package version), which are not in the certificate.
+argument's kind) and, for certificates, the notes the run gave for people (the reason
+no stronger claim was made, the terminal configuration, the package version), which are
+not in the certificate.
+
+Rebuilding the evidence gives the same bytes: the certificates and finished sweeps hold
+no run time, and neither does the manifest. Wall times and the machine
+(Python version, platform, cores) go to ``timings.csv`` beside it
+(:func:`write_timings`, :func:`read_timings`), which no hash covers. Manifests written
+before that have a ``wall_seconds`` per entry.
 
 The manifest claims nothing by itself: the certificates are the claims and
 ``verifier check`` re-proves them. :func:`verify_manifest` only checks that the
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +34,8 @@ from verifier.arith.numbers import parse_rational
 
 FORMAT = "ngf-manifest/1"
 MANIFEST = "manifest.json"
+#: The wall times of the runs, beside the manifest (not hashed, not evidence).
+TIMINGS = "timings.csv"
 #: Largest manifest read (bytes).
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
@@ -115,8 +124,7 @@ def sweep_summary(path: str | Path) -> dict[str, Any]:
             "arguments": summary.get("arguments"), "version": version}
 
 
-def file_entry(case: Any, path: str | Path, wall_seconds: float,
-               notes: dict | None = None) -> dict[str, Any]:
+def file_entry(case: Any, path: str | Path, notes: dict | None = None) -> dict[str, Any]:
     """The manifest entry of ``case`` whose evidence file is ``path`` (``notes``: the
     certificate's notes, :func:`certificate_notes`)."""
     path = Path(path)
@@ -134,7 +142,6 @@ def file_entry(case: Any, path: str | Path, wall_seconds: float,
         "file": path.name,
         "bytes": path.stat().st_size,
         "sha256": sha256_file(path),
-        "wall_seconds": round(float(wall_seconds), 2),
         "inputs": case.inputs(),
         **summary,
     }
@@ -146,7 +153,42 @@ def generator() -> dict[str, str]:
     from verifier.version import __version__
 
     return {"package": "ngf-verifier", "version": __version__,
-            "python-flint": flint.__version__, "python": platform.python_version()}
+            "python-flint": flint.__version__}
+
+
+def machine() -> str:
+    """The machine a run's wall times were measured on (for ``timings.csv``)."""
+    return (f"python {platform.python_version()}, {platform.platform(terse=True)}, "
+            f"{os.cpu_count()} cores")
+
+
+def write_timings(directory: str | Path, seconds: dict[str, float]) -> Path:
+    """Merge ``seconds`` (case name -> wall seconds) into ``directory/timings.csv``
+    (written atomically; a comment line names the machine of the latest run)."""
+    path = Path(directory) / TIMINGS
+    merged = {**read_timings(directory), **{k: float(v) for k, v in seconds.items()}}
+    lines = [f"# wall seconds of verifier reproduce; last run on {machine()}",
+             "name,wall_seconds", *(f"{k},{v:.2f}" for k, v in merged.items())]
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_timings(directory: str | Path) -> dict[str, float]:
+    """``timings.csv`` of ``directory`` as case name -> wall seconds (empty when there is
+    none; lines that do not parse are skipped: the file is a note, not evidence)."""
+    path = Path(directory) / TIMINGS
+    if not path.is_file():
+        return {}
+    out: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[:10_000]:
+        name, _, value = line.partition(",")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            continue
+    return out
 
 
 def new_manifest(entries: Iterable[dict], quick: bool = False) -> dict[str, Any]:

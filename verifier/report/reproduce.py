@@ -8,10 +8,13 @@ every case (atomically), so an interrupted run leaves a manifest that matches
 the files written so far. Rebuilding a subset keeps the other entries of an
 existing manifest in the same directory.
 
-Wall times and the trapping search's time budget depend on the machine, so a
-rebuilt certificate can differ from the committed one in its statistics (and,
-on a slow machine, in whether the infinite-horizon argument was found in time);
-every file, old or new, is re-proven by ``verifier check``.
+The files are byte-reproducible: certificates and finished sweeps hold no run time
+(a sweep file is rewritten in canonical order when it is complete), and the manifest
+holds none either; the wall times and the machine go to ``timings.csv``
+(:func:`verifier.report.manifest.write_timings`). What can differ on another machine is
+whether the trapping search, which has a wall-clock budget, found its argument in time
+(then the status differs, and ``--compare`` says so); every file, old or new, is
+re-proven by ``verifier check``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from verifier.report.manifest import (
     load_manifest,
     new_manifest,
     write_manifest,
+    write_timings,
 )
 
 
@@ -35,13 +39,12 @@ def run_certificate_case(case: Case, out_dir: Path) -> dict[str, Any]:
     """Certify one case, save ``<name>.json``, return its manifest entry."""
     from verifier.certificates.certify import certify
 
-    start = time.perf_counter()
     problem = case.problem()
     cert = certify(problem, case.initial_list(), case.horizon, flow=case.flow,
                    signs=None if case.signs is None else list(case.signs), prec=case.prec,
                    order=case.order, forever=case.forever, trap_budget=case.trap_budget)
     path = cert.save(out_dir / case.file)
-    return file_entry(case, path, time.perf_counter() - start, notes=cert.notes)
+    return file_entry(case, path, notes=cert.notes)
 
 
 def run_sweep_case(case: SweepCase, out_dir: Path) -> dict[str, Any]:
@@ -49,13 +52,12 @@ def run_sweep_case(case: SweepCase, out_dir: Path) -> dict[str, Any]:
     manifest entry."""
     from verifier.sweep import run_config
 
-    start = time.perf_counter()
     path = out_dir / case.file
     if path.exists():
         path.unlink()
     config, run_options = sweep_config(case)
     run_config(config, path, progress=False, **run_options)
-    return file_entry(case, path, time.perf_counter() - start)
+    return file_entry(case, path)
 
 
 def sweep_argv(case: SweepCase, out: Path) -> list[str]:
@@ -119,9 +121,11 @@ def sweep_config(case: SweepCase) -> tuple[Any, dict[str, Any]]:
 
 
 def reproduce(cases: Sequence[Case | SweepCase], out_dir: str | Path, *, quick: bool = False,
-              log: Callable[[str], None] | None = print) -> dict[str, Any]:
+              log: Callable[[str], None] | None = print,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Run ``cases`` into ``out_dir`` and write its manifest (module docstring).
 
+    ``progress(done, total)`` is called after every case.
     Entries of an existing manifest in ``out_dir`` whose case is not rerun are kept;
     entries are listed in the order of the case list. Returns the manifest.
     """
@@ -141,15 +145,19 @@ def reproduce(cases: Sequence[Case | SweepCase], out_dir: str | Path, *, quick: 
     for k, case in enumerate(cases):
         if log:
             log(f"[{k + 1}/{len(cases)}] {case.name}: {case.description}")
+        start = time.perf_counter()
         if case.kind == "sweep":
             entry = run_sweep_case(case, out)
         else:
             entry = run_certificate_case(case, out)
+        seconds = time.perf_counter() - start
         done.append(entry)
         write_manifest(mpath, new_manifest(_ordered(done + kept), quick=quick))
+        write_timings(out, {case.name: seconds})
+        if progress is not None:
+            progress(k + 1, len(cases))
         if log:
-            log(f"    {entry['status']}  ({entry['wall_seconds']:.1f} s, "
-                f"{entry['bytes'] / 1024:.0f} KiB)")
+            log(f"    {entry['status']}  ({seconds:.1f} s, {entry['bytes'] / 1024:.0f} KiB)")
     return new_manifest(_ordered(done + kept), quick=quick)
 
 

@@ -88,7 +88,8 @@ def rows(manifest: dict) -> list[dict[str, Any]]:
             "R_c": round_up((e.get("bounds") or {}).get("c")),
             "Steps": str(steps if steps is not None else "-"),
             "KiB": f"{e.get('bytes', 0) / 1024:.0f}",
-            "Time (s)": f"{e.get('wall_seconds', 0):.1f}",
+            "Time (s)": ("-" if e.get("wall_seconds") is None
+                         else f"{float(e['wall_seconds']):.1f}"),
         })
     return out
 

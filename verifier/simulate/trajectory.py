@@ -37,6 +37,12 @@ class SimulationStatus(StrEnum):
         """A one-line user message for this outcome."""
         return _DESCRIPTIONS[self]
 
+    @property
+    def ok(self) -> bool:
+        """True when the horizon was reached (as ``IntegrationStatus.ok`` and
+        ``CertificateStatus.ok``)."""
+        return self is SimulationStatus.SUCCESS
+
 
 _DESCRIPTIONS = {
     SimulationStatus.SUCCESS: "the horizon was reached",
@@ -156,6 +162,12 @@ class Trajectory:
     def success(self) -> bool:
         """True iff the horizon was reached."""
         return self.status == SimulationStatus.SUCCESS
+
+    @property
+    def ok(self) -> bool:
+        """True iff the horizon was reached (``status.ok``; as ``Tube.ok``,
+        ``Certificate.ok``)."""
+        return SimulationStatus(self.status).ok
 
     @property
     def final(self) -> np.ndarray:

@@ -11,6 +11,7 @@ re-verifies a sweep file (:mod:`verifier.checker.sweep`).
 """
 
 from verifier.sweep._config import FORMAT, SweepConfig, make_config
+from verifier.sweep._notes import energy_leaves, sweep_notes, undecided_leaves
 from verifier.sweep._region import Range, Region, parse_range_text, sweep_names
 from verifier.sweep._runner import SYNCHRONOUS, default_workers
 from verifier.sweep._store import SweepFileError, SweepResult, read_sweep
@@ -18,6 +19,7 @@ from verifier.sweep._summary import summarize, summary_text
 from verifier.sweep._sweep import run_config, sweep
 
 __all__ = [
+    "energy_leaves", "sweep_notes", "undecided_leaves",
     "FORMAT", "SYNCHRONOUS", "Range", "Region", "SweepConfig", "SweepFileError", "SweepResult",
     "default_workers", "make_config", "parse_range_text", "read_sweep",
     "run_config", "summarize", "summary_text", "sweep", "sweep_names",

@@ -1,14 +1,14 @@
 """The results file: JSON lines, streamed as boxes finish, resumable.
 
 Line 1 is the header ``{"format": "ngf-sweep/1", "kind": "header", "config": {...},
-"config_hash": "<sha256>", "generator": {...}}``. Then, in completion order, one
-line per certified node:
+"config_hash": "<sha256>", "generator": {...}}``. Then, in completion order while the
+sweep runs, one line per certified node:
 
 * ``{"kind": "split", "node", "box", "status", "reason", "t_reached", "bounds",
-  "axis", "seconds"}``: the node's box was certified, its status asked for a
+  "axis"}``: the node's box was certified, its status asked for a
   bisection along ``axis``; its two children follow somewhere later;
 * ``{"kind": "leaf", "node", "box", "fraction", "status", "reason", "t_reached",
-  "bounds", "error", "argument", "seconds"}``: a leaf with its exact volume fraction
+  "bounds", "error", "argument"}``: a leaf with its exact volume fraction
   of the root box and the argument that closed it (what ``verifier check``
   re-verifies): ``{"kind": "regime-cover", ...}``, a regime cover of the box
   (:mod:`verifier.proof.regimes.spec`; status ``bounded-forever``, ``t_reached`` null), or
@@ -24,6 +24,13 @@ string per fixed coordinate, exactly as in the certificate's ``initial``.
 Every line is written with one ``write`` and flushed to disk (``fsync``) before the
 next task result is taken, so a killed sweep loses at most the line being written;
 :func:`read_sweep` with ``repair=True`` cuts such a partial last line off.
+
+When the sweep is complete, :func:`write_canonical` replaces the file (atomically) by its
+canonical form: the header, the records sorted by node, the summary. A finished sweep is
+therefore the same bytes whatever the order in which boxes finished, the number of
+workers or the speed of the machine: run times are not in the file (the run keeps them in
+:attr:`SweepResult.seconds`; files written before this have a ``seconds`` field per
+record, which the checker ignores).
 """
 
 from __future__ import annotations
@@ -37,19 +44,7 @@ from typing import Any
 from verifier.files import DEFAULT_LIMIT as MAX_SWEEP_BYTES
 from verifier.files import FileError, decode_text, read_bytes
 from verifier.sweep._config import FORMAT, SweepConfig, config_digest
-
-
-def leaf_argument(rec: dict) -> str:
-    """The argument that closed a leaf: ``"regime-cover"`` or ``"tube"``."""
-    arg = rec.get("argument")
-    return "tube" if arg is None else arg["kind"]
-
-
-def leaf_certificate(rec: dict) -> dict | None:
-    """The tube certificate of a leaf (``None`` for a regime cover)."""
-    if "argument" not in rec:
-        return rec["certificate"]
-    return rec["argument"].get("certificate")
+from verifier.sweep._leaf import leaf_argument, leaf_certificate  # noqa: F401 (re-exported)
 
 
 class SweepFileError(ValueError):
@@ -113,6 +108,8 @@ class SweepResult:
     splits: dict[str, dict] = field(default_factory=dict)
     leaves: dict[str, dict] = field(default_factory=dict)
     summary: dict | None = None
+    #: Seconds each node certified by this run took (not in the file).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -146,8 +143,33 @@ class SweepResult:
     def statement(self) -> str:
         return "" if self.summary is None else self.summary["text"]
 
+    def to_dataframe(self) -> Any:
+        """The leaves as a pandas DataFrame, one row per leaf, floats rounded outward
+        (:mod:`verifier.sweep._frame`; needs the ``pandas`` extra)."""
+        from verifier.sweep._frame import to_dataframe
+
+        return to_dataframe(self)
+
     def fractions(self) -> dict[str, str]:
         return {} if self.summary is None else dict(self.summary["fractions"])
+
+
+def write_canonical(path: Path, state: SweepResult) -> None:
+    """Replace the finished sweep's file by its canonical form (module docstring): header,
+    split and leaf records sorted by node without run times, summary; written to a
+    temporary file, flushed, then renamed over ``path``."""
+    if state.summary is None:
+        raise ValueError("only a finished sweep has a canonical form")
+    records = sorted([*state.splits.values(), *state.leaves.values()], key=lambda r: r["node"])
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as fh:
+        fh.write(dumps(state.header))
+        for rec in records:
+            fh.write(dumps({k: v for k, v in rec.items() if k != "seconds"}))
+        fh.write(dumps(state.summary))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def read_sweep(path: str | Path, repair: bool = False) -> SweepResult:

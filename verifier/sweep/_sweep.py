@@ -29,14 +29,25 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from verifier.arith.numbers import decimal_text
 from verifier.sweep._config import SweepConfig, make_config
 from verifier.sweep._runner import make_executor
-from verifier.sweep._store import SweepFileError, SweepResult, Writer, header, read_sweep
+from verifier.sweep._store import (
+    SweepFileError,
+    SweepResult,
+    Writer,
+    header,
+    read_sweep,
+    write_canonical,
+)
 from verifier.sweep._summary import summarize
+
+#: A progress report: ``progress(done, total, note)``.
+Progress = Callable[[int, int, str], None]
 
 
 def sweep(
@@ -63,7 +74,7 @@ def sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     client: Any = None,
-    progress: bool | None = None,
+    progress: bool | None | Progress = None,
 ) -> SweepResult:
     """Cover a region of initial values by certified boxes (module docstring).
 
@@ -102,7 +113,9 @@ def sweep(
         all ``t >= 0`` without integrating; the tube runs only where none closes.
     resume: continue the sweep recorded in ``out`` (same configuration required).
     scheduler, workers, client: where the boxes run (:mod:`verifier.sweep._runner`).
-    progress: a tqdm bar on stderr (default: when stderr is a terminal).
+    progress: a tqdm bar on stderr (default: when stderr is a terminal), or a function
+        ``progress(done, total, note)`` called after every finished box (boxes done, done
+        plus pending, the counts by status).
 
     Scripts that use the embedded cluster need an ``if __name__ == "__main__":``
     guard (its worker processes are spawned).
@@ -149,7 +162,7 @@ def open_store(config: SweepConfig | None, out: Path, resume: bool) -> SweepResu
 
 def run_config(config: SweepConfig | None, out: str | Path, *, resume: bool = False,
                scheduler: str | None = None, workers: int | None = None, client: Any = None,
-               progress: bool | None = None) -> SweepResult:
+               progress: bool | None | Progress = None) -> SweepResult:
     """Run (or continue) the sweep of ``config`` into ``out``; :func:`sweep` builds
     the config. ``config=None`` resumes the configuration stored in ``out``."""
     out = Path(out)
@@ -179,7 +192,8 @@ def _lock(out: Path) -> int:
 
 
 def _run(config: SweepConfig | None, out: Path, resume: bool, scheduler: str | None,
-         workers: int | None, client: Any, progress: bool | None) -> SweepResult:
+         workers: int | None, client: Any, progress: bool | None | Progress
+         ) -> SweepResult:
     state = open_store(config, out, resume)
     config = state.config
     if state.complete:
@@ -208,14 +222,15 @@ def _run(config: SweepConfig | None, out: Path, resume: bool, scheduler: str | N
                         bar.total = bar.n + 1 + n_pending
                         bar.set_postfix_str(_postfix(counts, n_pending), refresh=False)
                         bar.update(1)
+                    elif callable(progress):
+                        finished = len(state.splits) + len(state.leaves)
+                        progress(finished, finished + n_pending, _postfix(counts, n_pending))
         finally:
             executor.close()
             if bar is not None:
                 bar.close()
-    summary = summarize(config, state.leaves.values(), len(state.splits))
-    with Writer(out) as writer:
-        writer.write(summary)
-    state.summary = summary
+    state.summary = summarize(config, state.leaves.values(), len(state.splits))
+    write_canonical(out, state)
     return state
 
 
@@ -228,7 +243,8 @@ def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) 
               "reason": rec["reason"], "t_reached": rec["t_reached"], "bounds": rec["bounds"],
               "error": rec["error"]}
     if rec["axis"] is not None:
-        record = {"kind": "split", **common, "axis": rec["axis"], "seconds": rec["seconds"]}
+        record = {"kind": "split", **common, "axis": rec["axis"]}
+        state.seconds[node] = rec["seconds"]
         writer.write(record)
         state.splits[node] = record
         return list(region.children(node, region.names.index(rec["axis"])))
@@ -237,7 +253,7 @@ def _record(config: SweepConfig, rec: dict, state: SweepResult, writer: Writer) 
         record["certificate"] = rec["argument"]["certificate"]
     else:
         record["argument"] = rec["argument"]
-    record["seconds"] = rec["seconds"]
+    state.seconds[node] = rec["seconds"]
     writer.write(record)
     state.leaves[node] = record
     return []
@@ -248,7 +264,9 @@ def _postfix(counts: Counter, pending: int) -> str:
             f"failed {counts['failed']}, pending {pending}")
 
 
-def _bar(progress: bool | None, done: int, pending: int):
+def _bar(progress: bool | None | Progress, done: int, pending: int):
+    if callable(progress):
+        return None
     if progress is None:
         progress = sys.stderr.isatty()
     if not progress:

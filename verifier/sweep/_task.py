@@ -141,7 +141,7 @@ def certify_node(config_text: str, node: str) -> dict:
         except Exception as e2:  # noqa: BLE001
             raise SweepTaskError(f"box {node}: {error}; then {type(e2).__name__}: "
                                  f"{_line(e2)}") from e2
-    status = cert.status
+    status = cert.data["status"]
     split = config.wants_split(status, "tail" in cert.data)
     axis = choose_axis(config, box, problem) if split else None
     return {
