@@ -8,7 +8,7 @@ Rows (``H = 1``, T = 20, default settings unless said):
 * ``std``: the standard flow on ``w in [1/4, 1], b, v, c in [-1, 1]`` at a coarse
   bisection (``w`` to 3/16, ``b, v`` to 1/2, ``c`` not bisected): many leaves, so the
   only row where a second worker has work to share;
-* ``--committed NAME``: the configuration of a committed sweep ``proofs_data/NAME.jsonl``
+* ``--committed NAME``: the configuration of the committed sweep NAME in proofs_data
   (read from its header), rerun as it is: e.g. ``region-std-x2``, the standard-flow
   region at the committed resolution (hundreds of leaves), where two workers have
   enough to share;
