@@ -68,7 +68,11 @@ def taylor_model_step(field, X: TaylorModelSet, order: int, t: Fraction,
     n, degree = S.dim, S.space.degree
     orders = default_orders(order, degree)
     ts = timed_space(n, degree, orders)
-    piece = piece_on(field, hull) or piece_on(field, S.centre())
+    piece = piece_on(field, hull)
+    # Across a switching surface the remainder is first order in h (the jump of the
+    # field's cases): there, shortening a step need not lower its remainder per unit time.
+    straddles = piece is None
+    piece = piece or piece_on(field, S.centre())
     if piece is None:
         return Failed(f"no analytic piece at the set's centre at t = {float(t):.6g} to "
                       "propose a Taylor-model step")
@@ -88,9 +92,13 @@ def taylor_model_step(field, X: TaylorModelSet, order: int, t: Fraction,
             h = ctl.reject_tm(hq, None)
             continue
         excess = _size(found[2].remainder) / (target * float(hq))
-        if longer is not None and excess > 0.7 * longer[3]:
+        kernel = straddles or found[2].piece is None  # the Picard check crossed a surface
+        if kernel and longer is not None and excess > 0.7 * longer[3]:
             # Shortening does not lower the remainder per unit time (first order in h:
-            # a jump of the field across a surface): take the longer step.
+            # a jump of the field across a surface): take the longer step. (Inside one
+            # piece the step is shortened up to the patience instead: there a remainder
+            # dominated by the degree's truncation would otherwise be accepted above its
+            # target at every step, and the set's remainders grow geometrically.)
             hq, harb, P, excess = longer[0], ball(longer[0]), longer[1], longer[3]
             found = longer[2]
         elif excess > 1 and attempt < TM_PATIENCE:
