@@ -16,6 +16,16 @@ Rows (``H = 1``, T = 20, default settings unless said):
   budget of ``tests/test_sweep.py`` (4 phi slabs, 6 steps each); it closes nothing
   for all time and is here for comparison (``--no-tube`` to skip).
 
+``--sets`` instead compares the tubes' set representations where tubes carry the
+certification (no regime covers, no infinite-horizon argument, no energy tail: a leaf
+is certified on ``[0, 20]`` exactly when its tube reaches ``T``): the same sweep with
+quadratic sets (``--set auto``) and Taylor-model sets, same ``min_size`` and step
+budget, in one run and one process (``scheduler="synchronous"``), on boxes about
+``(0.6, 0.5, 0.2)`` (x², ``H = 1``, radii 0.05 and 0.1) and an ``H = 2`` box. It
+prints the certified volume (the volume of the leaves bounded on ``[0, T]``, in the
+state coordinates), the tasks' seconds, the seconds per unit of certified volume and
+the ratio quadratic / Taylor model.
+
 Every sweep runs on an embedded ``LocalCluster`` (``workers`` single-threaded
 processes; its start-up is part of the wall time, as for a user), then its file is
 re-checked in this process (``check_sweep_file``, one process). The machine may be
@@ -96,6 +106,54 @@ def table(rows: list[dict]) -> str:
     return "\n".join([head, sep, *body])
 
 
+#: ``--sets`` cases: (name, width H, ranges, min_size, Taylor-model degree).
+SET_CASES = [
+    ("x2 H=1 r=0.05", 1, {"phi": ("0.55", "0.65"), "v": ("0.45", "0.55"), "c": ("0.15", "0.25")},
+     "0.025", 4),
+    ("x2 H=1 r=0.1", 1, {"phi": ("0.5", "0.7"), "v": ("0.4", "0.6"), "c": ("0.1", "0.3")},
+     "0.05", 4),
+    ("x2 H=2 r=0.01", 2, {"phi1": ("0.59", "0.61"), "phi2": ("0.99", "1.01"),
+                          "v1": ("0.49", "0.51"), "v2": ("0.29", "0.31"), "c": ("0.19", "0.21")},
+     "0.01", 3),
+]
+SETS_KW = {"regimes": False, "forever": False, "energy_tail": False, "max_steps": 2000}
+
+
+def set_row(name: str, H: int, ranges: dict, min_size: str, set_type: str, degree: int,
+            tmp: Path) -> dict:
+    """One tube-only sweep; its certified volume and the tasks' seconds per unit of it."""
+    out = tmp / f"sets-{len(list(tmp.iterdir()))}.jsonl"
+    res = sweep(Problem("x**2", width=H), ranges, 20, out=out, scheduler="synchronous",
+                progress=False, min_size=min_size, set_type=set_type, degree=degree,
+                **SETS_KW)
+    volume = Fraction(1)
+    for lo, hi in ranges.values():
+        volume *= Fraction(hi) - Fraction(lo)
+    s = res.summary
+    certified = volume * (1 - Fraction(s["fractions"]["failed"]))
+    seconds = (sum(r["seconds"] for r in res.leaves.values())
+               + sum(r["seconds"] for r in res.splits.values()))
+    per = seconds / float(certified) if certified else float("inf")
+    label = "quadratic" if set_type == "auto" else f"taylor-model d={degree}"
+    return {"case": name, "set": label, "leaves": s["leaves"], "certified": float(certified),
+            "of": float(volume), "seconds": seconds, "per": per}
+
+
+def sets_table(tmp: Path) -> list[str]:
+    rows = ["| case | set | leaves | certified volume / volume | box s | s per unit volume "
+            "| ratio quadratic / TM |", "|---|---|---|---|---|---|---|"]
+    for name, H, ranges, min_size, degree in SET_CASES:
+        pair = [set_row(name, H, ranges, min_size, k, degree, tmp)
+                for k in ("auto", "taylor-model")]
+        ratio = pair[0]["per"] / pair[1]["per"] if pair[1]["per"] else float("nan")
+        for i, r in enumerate(pair):
+            rows.append(f"| {r['case']} | {r['set']} | {r['leaves']} | {r['certified']:.3g} / "
+                        f"{r['of']:.3g} | {r['seconds']:.1f} | {r['per']:.4g} | "
+                        + (f"{ratio:.3g} |" if i else " |"))
+        print(rows[-2], rows[-1], sep="\n", flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--targets", nargs="+", default=["sin", "abs"],
@@ -105,7 +163,17 @@ def main() -> None:
     ap.add_argument("--no-std", action="store_true", help="skip the standard-flow region")
     ap.add_argument("--committed", nargs="*", default=[], metavar="NAME",
                     help="also rerun these committed sweeps of proofs_data (e.g. region-std-x2)")
+    ap.add_argument("--sets", action="store_true",
+                    help="only compare quadratic and Taylor-model sets (seconds per unit of "
+                         "certified volume, module docstring)")
     args = ap.parse_args()
+    if args.sets:
+        with tempfile.TemporaryDirectory() as d:
+            print("\n".join(sets_table(Path(d))))
+        print(f"\nload average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; box s: "
+              "the tasks' own seconds summed (one process); min_size per coordinate and "
+              f"{SETS_KW} the same for both sets; T = 20")
+        return
     rows = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)

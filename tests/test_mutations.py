@@ -475,14 +475,39 @@ def _tm_certificate() -> dict:
                    order=8, forever=False).data
 
 
-def _shift_first(k: int) -> Callable[[list], list]:
-    """A list of balls with its first non-zero one shifted by ``k`` units of its mantissa."""
-    def fn(balls: list) -> list:
-        out = copy.deepcopy(balls)
-        i = next(j for j, b in enumerate(out) if b["mid"][0] != "0")
-        out[i] = _ball_shifted(out[i], k)
-        return out
+def _term_shifted(k: int) -> Callable[[list], list]:
+    """A sparse exact term ``[*key, M, E]`` with ``k`` added to its mantissa."""
+    def fn(term: list) -> list:
+        return [*term[:-2], str(int(term[-2]) + k), term[-1]]
     return fn
+
+
+def _term_size(term: list) -> float:
+    return abs(int(term[-2])) * 2.0 ** term[-1]
+
+
+def _drop_largest(terms: list) -> list:
+    """The sparse terms without the largest one."""
+    k = max(range(len(terms)), key=lambda i: _term_size(terms[i]))
+    return terms[:k] + terms[k + 1:]
+
+
+def _drop_smallest(terms: list) -> list:
+    """The sparse terms without the smallest one (still above the rounding grid)."""
+    k = min(range(len(terms)), key=lambda i: _term_size(terms[i]))
+    return terms[:k] + terms[k + 1:]
+
+
+def _drop_smallest_paid(model: dict) -> dict:
+    """A stored right model without its smallest coefficient, the remainder's radius
+    widened by its magnitude (rounded up): the same set or a larger one (a weakening)."""
+    terms = model["c"]
+    k = min(range(len(terms)), key=lambda i: _term_size(terms[i]))
+    m, e = int(terms[k][-2]), terms[k][-1]
+    r, f = int(model["rem"]["rad"][0]), model["rem"]["rad"][1]
+    lo = min(e, f)
+    rad = [str(r * 2 ** (f - lo) + abs(m) * 2 ** (e - lo) + 1), lo]
+    return {"c": terms[:k] + terms[k + 1:], "rem": {"mid": model["rem"]["mid"], "rad": rad}}
 
 
 def tm_mutations(doc: dict) -> list[Mutation]:
@@ -507,15 +532,21 @@ def tm_mutations(doc: dict) -> list[Mutation]:
             (f"tm step {label} J shrunk", _set(w + ["J"], lambda J: [_ball_shrunk(b) for b in J])),
             (f"tm step {label} J 0 shifted", _set(w + ["J", 0], lambda b: _ball_shifted(
                 b, 2 * int(b["rad"][0]) * 2 ** max(0, b["rad"][1] - b["mid"][1]) + 2**40))),
-            (f"tm step {label} P moved", _set(w + ["P", 0, 0], _shift_first(2**40))),
-            (f"tm step {label} P drops a term", _set(w + ["P", 1, 1], [])),
+            (f"tm step {label} P moved", _set(w + ["P", 0, 0], _term_shifted(2**40))),
+            (f"tm step {label} P drops a term", _set(w + ["P", 1], _drop_largest)),
             (f"tm step {label} Q", _set(w + ["Q", 0, 0], lambda b: _ball_shifted(b, 2**40))),
             (f"tm step {label} sigma smaller", _set(w + ["sigma", 0],
                                                     lambda b: _ball_shifted(b, -2**8))),
             (f"tm step {label} degree", _set(w + ["degree"], 2)),
             (f"tm step {label} orders", _set(w + ["orders"], lambda o: [o[0] - 1] * len(o))),
             (f"tm step {label} centre", _set(s + ["c", 0], _ball_shifted)),
-            (f"tm step {label} p coefficient", _set(s + ["p", 0, "c"], _shift_first(2**30))),
+            (f"tm step {label} p coefficient", _set(s + ["p", 0, "c", 0], _term_shifted(2**30))),
+            # A dropped coefficient that the remainder does not pay for: the stored set no
+            # longer contains the recomputed one (a true containment on [-1, 1]^n).
+            (f"tm step {label} p drops a coefficient",
+             _set(s + ["p", 0, "c"], _drop_largest)),
+            (f"tm step {label} p drops a small coefficient",
+             _set(s + ["p", 2, "c"], _drop_smallest)),
             (f"tm step {label} p remainder shrunk", _set(s + ["p", 1, "rem"], _ball_shrunk)),
             (f"tm step {label} witness extra key", _set(w + ["note"], 1)),
         ]
@@ -539,3 +570,19 @@ def test_mutations_of_a_taylor_model_certificate() -> None:
         (accepted if r.ok else rejected).append(label)
     assert sorted(accepted) == sorted(TM_WEAKENING), (accepted, len(rejected))
     assert len(rejected) >= 30
+
+
+def test_a_dropped_coefficient_paid_by_the_remainder_is_a_larger_set() -> None:
+    """The containment of the stored set is a set containment on the whole domain: a
+    coefficient swept into the remainder passes the step's check; the larger set then
+    no longer fits inside the next stored set (which was computed from the smaller one),
+    so the certificate is refused at the next step, not at this one."""
+    doc = _tm_certificate()
+    d = copy.deepcopy(doc)
+    _set(["steps", 0, "set", "p", 1], _drop_smallest_paid)(d)
+    r = check_certificate(d, workers=1)
+    assert not r.ok and r.message.startswith("step 1 "), r.message
+    d = copy.deepcopy(doc)
+    _set(["steps", 0, "set", "p", 1, "c"], _drop_smallest)(d)
+    r = check_certificate(d, workers=1)
+    assert not r.ok and r.message.startswith("step 0 "), r.message

@@ -554,3 +554,52 @@ def test_finer_region_sweep(tmp_path):
     print("\n" + res.statement)
     assert sum(Fraction(q) for q in res.summary["fractions"].values()) == 1
     assert check_sweep_file(out).ok
+
+
+# -- Taylor-model leaves ---------------------------------------------------------------------
+TM_BOX = {"phi": ("0.59", "0.61"), "v": ("0.49", "0.51"), "c": ("0.19", "0.21")}
+TM_KW = {"regimes": False, "forever": False, "min_size": "0.01", "set_type": "taylor-model",
+         "degree": 3}
+
+
+def test_taylor_model_leaves_are_stored_hashed_and_replayed(tmp_path):
+    out = tmp_path / "tm.jsonl"
+    res = sweep(Problem("x**2"), TM_BOX, "1/2", out=out, scheduler="synchronous", **TM_KW)
+    cfg = res.header["config"]
+    assert cfg["set"] == "taylor-model" and cfg["degree"] == 3
+    assert res.config.set_type == "taylor-model" and res.config.digest == res.header["config_hash"]
+    again = read_sweep(out).config
+    assert (again.set_type, again.degree, again.digest) == ("taylor-model", 3, res.config.digest)
+    (leaf,) = res.leaves.values()
+    assert leaf["argument"]["certificate"]["format"] == "ngf-certificate/3"
+    assert check_sweep_file(out, workers=1).ok
+    # The default set is not written: a config without it keeps its old hash.
+    plain = make_config(Problem("x**2"), TM_BOX, "1/2", regimes=False)
+    assert "set" not in plain.to_dict() and "degree" not in plain.to_dict()
+    lines = read_lines(out)
+    for name, edit, why in [
+            ("no set", lambda c: (c.pop("set"), c.pop("degree")), "config has no set"),
+            ("other set", lambda c: c.__setitem__("set", "quadratic"), "set and degree"),
+            ("degree", lambda c: c.__setitem__("degree", 13), "set and degree"),
+            ("set alone", lambda c: c.pop("degree"), "set and degree")]:
+        ls = copy.deepcopy(lines)
+        edit(ls[0]["config"])
+        _rehash(ls)
+        r = check_sweep_records(ls, workers=1)
+        assert not r.ok and why in r.message, (name, r.message)
+    with pytest.raises(ValueError, match="set must be"):
+        make_config(Problem("x**2"), TM_BOX, 1, set_type="quadratic")
+    with pytest.raises(ValueError, match="degree"):
+        make_config(Problem("x**2"), TM_BOX, 1, set_type="taylor-model", degree=0)
+
+
+def test_cli_sweep_takes_the_set(tmp_path):
+    out = tmp_path / "tm.jsonl"
+    r = cli("sweep", "--target", "x**2", "--range", "phi=0.59:0.61", "--range", "v=0.49:0.51",
+            "--range", "c=0.19:0.21", "--horizon", "1/4", "--no-regimes", "--no-forever",
+            "--min-size", "0.01", "--set", "taylor-model", "--degree", "3",
+            "--scheduler", "synchronous", "--no-progress", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert read_sweep(out).config.set_type == "taylor-model"
+    r = cli("check", str(out))
+    assert r.returncode == 0 and "VERIFIED" in r.stdout, r.stdout + r.stderr

@@ -399,3 +399,15 @@ def test_relaxed_series_rules_match_arb_series(name):
                                               + arb_series(coeffs, prec=L))
         for k in range(L):
             assert quotient[k].overlaps(want[k])
+
+
+def test_series_of_a_ball_wider_than_the_float_range():
+    """A finite ball whose radius overflows a float (a diverging remainder candidate) is
+    split into the most pieces, and its enclosures still hold (no exception)."""
+    from verifier.arith.taylor_model import series_coefficients
+
+    wide = arb(0, arb(2) ** 2000)
+    assert wide.is_finite()
+    cs = series_coefficients("cos", wide, 4)
+    assert cs[0].contains(arb(1)) and cs[0].contains(arb(-1))
+    assert all(c.contains(0) for c in cs[1:])

@@ -20,11 +20,20 @@ from verifier.arith.balls import BallArithmetic
 from verifier.arith.precision import precision
 from verifier.arith.taylor_model import TaylorModel, TaylorModelArithmetic, space
 from verifier.arith.timed_model import TimedModel, timed_space
+from verifier.integrate._tm_steps import SET_ROUNDING
 from verifier.integrate.tm.loop import integrate_piece
-from verifier.integrate.tm.search import expansion, find_remainder, move, polynomial
+from verifier.integrate.tm.search import (
+    expansion,
+    find_remainder,
+    move,
+    polynomial,
+    round_to_grid,
+    sweep_set,
+)
 from verifier.proof.tm.formula import piece_on
 from verifier.proof.tm.picard import picard_check
 from verifier.proof.tm.sets import TaylorSet, compose, move_check
+from verifier.proof.tm.step import canonical_set, contains_set
 
 CENTRE = [0.6, 0.5, 0.2]
 #: Slack for the float reference (DOP853 at rtol 1e-13 over short times): two orders of
@@ -122,6 +131,49 @@ def test_move_keeps_each_solution_at_its_initial_coordinate():
     assert again is not None and all(a.rem.overlaps(b.rem) for a, b in zip(again.p, nxt.p))
     half = [s / 2 for s in choices["sigma"]]
     assert move_check(X, img.image(), choices["c"], choices["Q"], half) is None
+
+
+def test_swept_sets_contain_the_computed_ones_on_the_whole_domain():
+    """What a certificate stores for a set: coefficients rounded to a grid, the moved
+    amount in the remainder (:func:`sweep_set`). The checker's containment
+    (:func:`contains_set`) accepts it, refuses the same rounding unpaid, and a point
+    reference agrees: at sampled points and the corners of ``D`` each computed model's
+    ball lies in the stored model's ball."""
+    X, x0, P, J, img, h = step_data()
+    nxt, _ = move(X, img.image(), 2 * SET_ROUNDING)
+    stored = canonical_set(sweep_set(nxt, 2.0**-4))
+    assert sum(1 for q in stored.p for v in q.c if not v.is_zero()) < \
+        sum(1 for q in nxt.p for v in q.c if not v.is_zero())
+    assert contains_set(stored, nxt) is None
+    for r in sample(3, 30, 6):
+        for a, b in zip(stored.p, nxt.p):
+            assert a(r).contains(b(r)), r
+    # The same polynomials with the computed remainders: the rounding is not paid for.
+    unpaid = TaylorSet(stored.c, stored.C, tuple(TaylorModel(a.space, a.c, b.rem)
+                                                 for a, b in zip(stored.p, nxt.p)))
+    assert "remainder" in contains_set(unpaid, nxt)
+    # A stored coefficient with a radius is not a stored set of this form.
+    loose = [TaylorModel(q.space, [v if v.is_zero() else arb(v, 1e-30) for v in q.c], q.rem)
+             for q in stored.p]
+    assert "exact" in contains_set(TaylorSet(stored.c, stored.C, tuple(loose)), nxt)
+
+
+def test_rounded_polynomials_move_within_their_budget():
+    X, x0, P, J, img, h = step_data()
+    y = expansion(field(), piece_on(field(), X.hull()), x0, 8)
+    ts = P[0].space
+    budget = 1e-9
+    R = polynomial(y, h, ts, budget)
+    def terms(T):
+        return sum(1 for t in T for p in t.c if p is not None
+                   for k in range(p.length()) if not p[k].is_zero())
+    assert terms(R) < terms(P)
+    for a, b in zip(P, R):
+        assert float((a - b).bound().abs_upper()) <= budget * (1 + 1e-9)
+    assert round_to_grid(arb(3), -2).contains(arb(3))  # on the grid: unchanged
+    assert round_to_grid(arb(0.375), -1) == arb(0.5)
+    assert round_to_grid(arb(-0.375), -1) == arb(-0.5)
+    assert round_to_grid(arb(0.125), -1).is_zero()
 
 
 def test_composition_encloses():

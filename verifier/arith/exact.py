@@ -32,7 +32,8 @@ class EncodingError(NumberError):
     """A malformed or out-of-range encoded ball."""
 
 
-def _dyadic(x: arb) -> list:
+def encode_dyadic(x: arb) -> list:
+    """``[M, E]`` (``M`` a decimal string) for the exact number ``x = M 2^E``."""
     m, e = x.man_exp()
     return [str(int(m)), int(e)]
 
@@ -41,13 +42,18 @@ def encode_ball(x: arb) -> dict:
     """``{"mid": [M, E], "rad": [R, F]}`` (M, R decimal strings) for a finite ball."""
     if not x.is_finite():
         raise EncodingError(f"cannot encode a non-finite ball {x}")
-    return {"mid": _dyadic(x.mid()), "rad": _dyadic(x.rad())}
+    return {"mid": encode_dyadic(x.mid()), "rad": encode_dyadic(x.rad())}
 
 
 def _parse_dyadic(v, what: str) -> arb:
     if not (isinstance(v, list) and len(v) == 2):
         raise EncodingError(f"{what}: expected [mantissa, exponent]")
-    man, exp = v
+    return parse_dyadic(v[0], v[1], what)
+
+
+def parse_dyadic(man, exp, what: str) -> arb:
+    """The exact number ``man 2^exp`` (``man`` a decimal integer string, ``|exp| <=``
+    :data:`MAX_EXPONENT`); raises :class:`EncodingError` with one line."""
     if not isinstance(man, str) or not _INT.match(man):
         raise EncodingError(f"{what}: mantissa must be a decimal integer string")
     if isinstance(exp, bool) or not isinstance(exp, int) or abs(exp) > MAX_EXPONENT:

@@ -181,7 +181,10 @@ def series_coefficients(name: str, c: arb, length: int) -> list[arb]:
         width = float(c.rad())
         limit = WIDE_SERIES * (1 + abs(float(c.mid())))
         if width > limit:
-            pieces = min(MAX_PIECES, int(width / limit) + 1)
+            # A radius beyond the float range (a finite ball all the same) takes the
+            # most pieces.
+            ratio = width / limit
+            pieces = MAX_PIECES if not ratio < MAX_PIECES else int(ratio) + 1
             lo, hi = c.lower(), c.upper()
             step = (hi - lo) / pieces
             out: list[arb] | None = None

@@ -9,7 +9,7 @@ box, the witnesses of its inclusions, and the set at its end.
 
 from __future__ import annotations
 
-from verifier.arith.exact import encode_ball, encode_matrix, encode_vector
+from verifier.arith.exact import encode_ball, encode_dyadic, encode_matrix, encode_vector
 from verifier.arith.numbers import fraction_text
 from verifier.arith.taylor_model import TaylorModel
 from verifier.arith.timed_model import TimedModel
@@ -33,16 +33,33 @@ def _witness(rec: StepRecord) -> dict:
 
 
 def encode_model(q: TaylorModel, rem=None) -> dict:
-    """A model: its coefficients in the space's monomial order, and its remainder
-    (``rem``: the ball the model's remainder was decoded from, when given)."""
-    return {"c": encode_vector(q.c), "rem": encode_ball(q.rem if rem is None else rem)}
+    """A model with exact coefficients, sparse: ``[a, M, E]`` per non-zero coefficient
+    ``M 2^E`` of the monomial of index ``a`` (increasing), and its remainder (``rem``:
+    the ball the model's remainder was decoded from, when given)."""
+    terms = []
+    for a, v in enumerate(q.c):
+        if v.rad() != 0:
+            raise ValueError("a stored right model has exact coefficients")
+        if not v.is_zero():
+            terms.append([a, *encode_dyadic(v)])
+    return {"c": terms, "rem": encode_ball(q.rem if rem is None else rem)}
 
 
-def encode_timed(P: TimedModel) -> list[list[dict]]:
-    """A timed polynomial (remainder 0): per monomial ``r^a`` the coefficients of
-    ``p_a(tau)`` (an empty list for 0)."""
-    return [[] if p is None else encode_vector([p[k] for k in range(p.length())])
-            for p in P.c]
+def encode_timed(P: TimedModel) -> list[list]:
+    """A timed polynomial (exact, remainder 0), sparse: ``[a, k, M, E]`` per non-zero
+    coefficient ``M 2^E`` of ``r^a tau^k`` (``a`` the monomial's index), ``(a, k)``
+    increasing."""
+    terms = []
+    for a, p in enumerate(P.c):
+        if p is None:
+            continue
+        for k in range(p.length()):
+            v = p[k]
+            if v.rad() != 0:
+                raise ValueError("the polynomial P has exact coefficients")
+            if not v.is_zero():
+                terms.append([a, k, *encode_dyadic(v)])
+    return terms
 
 
 def encode_taylor_model_step(rec: StepRecord) -> dict:

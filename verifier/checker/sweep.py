@@ -69,7 +69,7 @@ from verifier.arith.numbers import (
     parse_horizon,
     parse_rational,
 )
-from verifier.checker.check import CheckResult, check_certificate
+from verifier.checker.check import FORMAT_TAYLOR_MODEL, CheckResult, check_certificate
 from verifier.checker.load import MAX_BYTES, LoadError, parse_json
 from verifier.checker.sweep_text import (
     ARGUMENTS,
@@ -103,7 +103,7 @@ _CONFIG_KEYS = {"problem", "flow", "signs", "coordinates", "region", "horizon", 
                 "split", "split_horizon", "digits"}
 #: Added later; files written before them have no such key (without ``regimes``: a
 #: file from before region arguments, whose leaves are tubes).
-_OPTIONAL_CONFIG_KEYS = {"energy_tail", "regimes"}
+_OPTIONAL_CONFIG_KEYS = {"energy_tail", "regimes", "set", "degree"}
 _TOKEN = re.compile(r"([a-z]+[0-9]*)([-+])\Z")
 #: Longest ``reason`` note of a record (a note for people: not proven, docs/sweeps.md).
 MAX_NOTE = 2000
@@ -189,6 +189,14 @@ class _Config:
         self.regimes = d.get("regimes")
         if not (self.legacy or isinstance(self.regimes, bool)):
             raise Rejected("header: regimes must be true or false")
+        # The leaves' set representation (a producer's choice: their certificates are
+        # checked whatever it is), stored only when not the default.
+        self.taylor_models = "set" in d
+        if ("set" in d) != ("degree" in d) or (self.taylor_models and not (
+                d["set"] == "taylor-model" and isinstance(d["degree"], int)
+                and not isinstance(d["degree"], bool) and 1 <= d["degree"] <= 12)):
+            raise Rejected("header: set and degree are absent, or taylor-model and an "
+                           "integer in [1, 12]")
         self.names = [n.replace("_", "") for n in flows.coordinate_names(self.flow, H)]
         if d["coordinates"] != self.names:
             raise Rejected(f"header: coordinates must be {', '.join(self.names)}")
@@ -331,6 +339,8 @@ def _check_tube(cfg: _Config, rec: dict, cert: Any, box: list, where: str) -> tu
                       strict=True) != cfg.horizon:
         raise Rejected(f"{where}: the certificate's horizon is not the header's")
     cfg.same_box(cert.get("initial"), box, f"{where} certificate initial")
+    if cert.get("format") == FORMAT_TAYLOR_MODEL and not cfg.taylor_models:
+        raise Rejected(f"{where}: a Taylor-model tube in a sweep whose config has no set")
     if (cert.get("status") != rec["status"] or cert.get("bounds") != rec["bounds"]
             or not isinstance(cert.get("t_reached"), str)
             or parse_rational(cert["t_reached"], f"{where} certificate t_reached",

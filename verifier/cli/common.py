@@ -138,10 +138,11 @@ def initial_text(args: argparse.Namespace) -> str:
     raise ValueError("give --init Y1,Y2,... (or --example NAME)")
 
 
-def add_set_args(p: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
+def add_set_args(p: argparse.ArgumentParser, choices: tuple[str, ...],
+                 default: str = "auto") -> None:
     """``--set`` (the set representation of the tube) and ``--degree`` (of Taylor-model
     sets in the initial coordinates)."""
-    p.add_argument("--set", dest="set_type", choices=choices, default="auto",
+    p.add_argument("--set", dest="set_type", choices=choices, default=default,
                    help="set representation (default auto: a Lohner QR doubleton, with a "
                         "quadratic part for initial boxes at least 1e-5 wide; taylor-model: "
                         "a preconditioned Taylor model for wide boxes, docs/taylor-models.md)")

@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any
 
-from verifier.cli.common import add_problem_args, parse_signs, problem_from_args
+from verifier.cli.common import add_problem_args, add_set_args, parse_signs, problem_from_args
 from verifier.cli.progress import Progress
 
 HELP = "prove a region of initial values bounded, box by box (Dask, resumable)"
@@ -66,6 +66,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="do not try the regime cover (bounded for all t >= 0 without "
                         "integrating, width 1) before the tube")
     c.add_argument("--horizon", default="20", metavar="T", help="final time T (default 20)")
+    add_set_args(c, ("auto", "taylor-model"))
     c.add_argument("--prec", type=int, default=53, help="working precision in bits (default 53)")
     c.add_argument("--order", type=int, default=None, help="Taylor order (default by precision)")
     c.add_argument("--width-limit", type=float, default=1.0, metavar="W",
@@ -133,7 +134,8 @@ def config_from_args(args: argparse.Namespace) -> Any:
         trap_budget=args.trap_budget, max_steps=args.max_steps,
         width_limit=args.width_limit, min_size=_min_size(args.min_size), split=args.split,
         split_horizon=not args.no_split_horizon, digits=args.digits,
-        energy_tail=not args.no_energy_tail, regimes=not args.no_regimes)
+        energy_tail=not args.no_energy_tail, regimes=not args.no_regimes,
+        set_type=args.set_type, degree=args.degree)
 
 
 def run(args: argparse.Namespace) -> int:

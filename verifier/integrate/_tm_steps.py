@@ -10,7 +10,10 @@ J`` by the piece's formula when one piece holds there, else by the generic kerne
 Taylor-model arithmetic, whose undecided cases are united (docs/taylor-models.md,
 "Switching surfaces"): the same step theorem proves crossing and straddling steps, with a
 remainder about ``h`` times the jump of the cases over the set. The next frame
-``(c', Q, sigma)`` is proposed by :func:`verifier.integrate.tm.search.move`. What is
+``(c', Q, sigma)`` is proposed by :func:`verifier.integrate.tm.search.move`. For a small
+record, ``P``'s coefficients are rounded to a grid (:func:`~verifier.integrate.tm.search.
+polynomial`) and the next set's negligible coefficients swept into its remainders
+(:func:`~verifier.integrate.tm.search.sweep_set`). What is
 proven is what :func:`verifier.proof.tm.step.taylor_model_step` re-proves from the
 witness; a step that cannot be proven is not taken.
 """
@@ -31,12 +34,21 @@ from verifier.integrate.tm.search import (
     move,
     polynomial,
     propose_step,
+    sweep_set,
 )
 from verifier.proof.tm.formula import piece_on
 from verifier.proof.tm.step import canonical_set, inside_unit_box
 
 #: Attempts (shrinking the step) before giving up on one step.
 MAX_ATTEMPTS = 20
+#: How far the stored polynomial ``P`` may move on the domain when its coefficients are
+#: rounded for storage, as a fraction of the step's target remainder (the Picard check
+#: pays for it in the remainder ``J``).
+P_ROUNDING = 2.0**-8
+#: How far a stored right model may move when its coefficients are rounded, as a
+#: fraction of its remainder's radius (added to that remainder, which compounds over
+#: the steps: kept small).
+SET_ROUNDING = 2.0**-12
 
 
 def _size(balls) -> float:
@@ -56,7 +68,11 @@ def taylor_model_step(field, X: TaylorModelSet, order: int, t: Fraction,
     n, degree = S.dim, S.space.degree
     orders = default_orders(order, degree)
     ts = timed_space(n, degree, orders)
-    piece = piece_on(field, hull) or piece_on(field, S.centre())
+    piece = piece_on(field, hull)
+    # Across a switching surface the remainder is first order in h (the jump of the
+    # field's cases): there, shortening a step need not lower its remainder per unit time.
+    straddles = piece is None
+    piece = piece or piece_on(field, S.centre())
     if piece is None:
         return Failed(f"no analytic piece at the set's centre at t = {float(t):.6g} to "
                       "propose a Taylor-model step")
@@ -70,15 +86,19 @@ def taylor_model_step(field, X: TaylorModelSet, order: int, t: Fraction,
         if not float(hq) > 1e-12 * max(1.0, float(t)):
             break
         harb = ball(hq)
-        P = polynomial(y, harb, ts)
+        P = polynomial(y, harb, ts, P_ROUNDING * target * float(hq))
         found = find_stored_remainder(field, x0, P, harb, ctl.tm_guess(hq))
         if found is None:
             h = ctl.reject_tm(hq, None)
             continue
         excess = _size(found[2].remainder) / (target * float(hq))
-        if longer is not None and excess > 0.7 * longer[3]:
+        kernel = straddles or found[2].piece is None  # the Picard check crossed a surface
+        if kernel and longer is not None and excess > 0.7 * longer[3]:
             # Shortening does not lower the remainder per unit time (first order in h:
-            # a jump of the field across a surface): take the longer step.
+            # a jump of the field across a surface): take the longer step. (Inside one
+            # piece the step is shortened up to the patience instead: there a remainder
+            # dominated by the degree's truncation would otherwise be accepted above its
+            # target at every step, and the set's remainders grow geometrically.)
             hq, harb, P, excess = longer[0], ball(longer[0]), longer[1], longer[3]
             found = longer[2]
         elif excess > 1 and attempt < TM_PATIENCE:
@@ -86,12 +106,12 @@ def taylor_model_step(field, X: TaylorModelSet, order: int, t: Fraction,
             h = ctl.reject_tm(hq, excess)
             continue
         J_stored, _, img = found
-        moved = move(S, img.image())
+        moved = move(S, img.image(), 2 * SET_ROUNDING)
         if moved is None:
             h = ctl.reject_tm(hq, None)
             longer = None
             continue
-        raw = moved[0]
+        raw = sweep_set(moved[0], SET_ROUNDING)
         nxt = canonical_set(raw)
         if not inside_unit_box(nxt):
             h = ctl.reject_tm(hq, None)

@@ -26,6 +26,8 @@ SPLIT_RULES = ("widest", "sensitive")
 MAX_DIGITS = 30
 #: Default minimum size of a leaf, relative to the root's width in each coordinate.
 DEFAULT_MIN_FRACTION = Fraction(1, 8)
+#: Set representations of the leaves' tubes (:func:`verifier.certificates.certify.certify`).
+SET_TYPES = ("auto", "taylor-model")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,10 @@ class SweepConfig:
     ``regimes``: try a regime cover (:func:`verifier.regimes.prove_region`) on every
     box before its tube; ``None`` is a file written before region arguments existed
     (its config has no such key, its leaves are all tubes).
+    ``set_type``/``degree``: the set representation of the tubes of leaves with a
+    coordinate of positive width (``"taylor-model"``: Taylor models of that degree in
+    the initial coordinates, docs/taylor-models.md); stored in the config (and hashed)
+    unless ``"auto"``, so files written before the key existed keep their hash.
     """
 
     problem: dict
@@ -58,6 +64,8 @@ class SweepConfig:
     digits: int = 4
     energy_tail: bool = True
     regimes: bool | None = True
+    set_type: str = "auto"
+    degree: int = 4
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +79,11 @@ class SweepConfig:
             raise ValueError("horizon must be positive")
         if not self.width_limit > 0 or not self.trap_budget >= 0 or self.max_steps < 1:
             raise ValueError("width_limit and max_steps must be positive, trap_budget >= 0")
+        if self.set_type not in SET_TYPES:
+            raise ValueError(f"set must be one of {', '.join(SET_TYPES)}, got {self.set_type!r}")
+        if (isinstance(self.degree, bool) or not isinstance(self.degree, int)
+                or not 1 <= self.degree <= 12):
+            raise ValueError(f"degree must be an integer between 1 and 12, got {self.degree!r}")
 
     # -- the document ---------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -92,7 +105,8 @@ class SweepConfig:
             "split_horizon": self.split_horizon,
             "digits": self.digits,
             "energy_tail": self.energy_tail,
-        } | ({} if self.regimes is None else {"regimes": self.regimes})
+        } | ({} if self.regimes is None else {"regimes": self.regimes}) | (
+            {} if self.set_type == "auto" else {"set": self.set_type, "degree": self.degree})
 
     @classmethod
     def from_dict(cls, d: dict) -> SweepConfig:
@@ -107,6 +121,7 @@ class SweepConfig:
                 min_size=tuple(parse_coordinate(m, "min_size") for m in d["min_size"]),
                 split=d["split"], split_horizon=d["split_horizon"], digits=d["digits"],
                 energy_tail=d.get("energy_tail", False), regimes=d.get("regimes"),
+                set_type=d.get("set", "auto"), degree=d.get("degree", 4),
             )
         except (KeyError, TypeError, IndexError) as e:
             raise ValueError(f"not a sweep configuration ({type(e).__name__}: {e})") from None
@@ -147,7 +162,7 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
                 max_steps: int = 1000, width_limit: float = 1.0,
                 min_size: Any = None, split: str = "widest", split_horizon: bool = True,
                 digits: int = 4, energy_tail: bool = True,
-                regimes: bool = True) -> SweepConfig:
+                regimes: bool = True, set_type: str = "auto", degree: int = 4) -> SweepConfig:
     """A :class:`SweepConfig` from user values (see :func:`verifier.sweep.sweep`)."""
     from verifier.field import flows
     from verifier.sweep._region import DEFAULT_RANGES, resolve_name, sweep_names
@@ -189,7 +204,7 @@ def make_config(problem: Any, ranges: Any = None, horizon: Any = 20, *,
         trap_budget=float(trap_budget), max_steps=int(max_steps),
         width_limit=float(width_limit), min_size=tuple(mins), split=split,
         split_horizon=bool(split_horizon), digits=int(digits), energy_tail=bool(energy_tail),
-        regimes=bool(regimes),
+        regimes=bool(regimes), set_type=set_type, degree=degree,
     )
 
 

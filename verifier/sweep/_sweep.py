@@ -70,6 +70,8 @@ def sweep(
     digits: int = 4,
     energy_tail: bool = True,
     regimes: bool = True,
+    set_type: str = "auto",
+    degree: int = 4,
     resume: bool = False,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -111,6 +113,9 @@ def sweep(
     regimes: first try to close every box by a regime cover
         (:func:`verifier.regimes.prove_region`, width 1), which proves it bounded for
         all ``t >= 0`` without integrating; the tube runs only where none closes.
+    set_type, degree: the set representation of the tubes (``"taylor-model"``: Taylor
+        models of ``degree`` in the initial coordinates for every leaf with a coordinate
+        of positive width; docs/taylor-models.md).
     resume: continue the sweep recorded in ``out`` (same configuration required).
     scheduler, workers, client: where the boxes run (:mod:`verifier.sweep._runner`).
     progress: a tqdm bar on stderr (default: when stderr is a terminal), or a function
@@ -124,7 +129,8 @@ def sweep(
                          order=order, forever=forever, trap_budget=trap_budget,
                          max_steps=max_steps, width_limit=width_limit, min_size=min_size,
                          split=split, split_horizon=split_horizon, digits=digits,
-                         energy_tail=energy_tail, regimes=regimes)
+                         energy_tail=energy_tail, regimes=regimes, set_type=set_type,
+                         degree=degree)
     return run_config(config, out, resume=resume, scheduler=scheduler, workers=workers,
                       client=client, progress=progress)
 

@@ -130,6 +130,8 @@ def certify_node(config_text: str, node: str) -> dict:
           "max_steps": config.max_steps, "width_limit": config.width_limit,
           "energy_tail": config.energy_tail}
     initial = config.region.initial(box)
+    if config.set_type != "auto" and any(lo < hi for lo, hi in box):
+        kw |= {"set_type": config.set_type, "degree": config.degree}
     error = None
     try:
         cert = certify(problem, initial, config.horizon, **kw)

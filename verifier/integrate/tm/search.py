@@ -26,7 +26,7 @@ from flint import arb, arb_poly
 
 from verifier.arith.balls import ball_from_bounds
 from verifier.arith.exact import canonical_vector
-from verifier.arith.taylor_model import TaylorModel
+from verifier.arith.taylor_model import ZERO, TaylorModel, times_range
 from verifier.arith.timed_model import TimedModel, TimedSpace
 from verifier.field.program import Piece
 from verifier.integrate._frames import from_numpy, qr_basis
@@ -75,22 +75,80 @@ def propose_step(y: Sequence[Sequence[Any]], order: int, tol: float) -> float:
     return 0.9 * h
 
 
-def polynomial(y: Sequence[Sequence[Any]], h: arb, ts: TimedSpace) -> list[TimedModel]:
+def polynomial(y: Sequence[Sequence[Any]], h: arb, ts: TimedSpace,
+               budget: float = 0.0) -> list[TimedModel]:
     """``P_i(r, tau) = sum_m y_im h^m tau^m`` over ``ts``, its coefficients rounded to
-    exact dyadics (the orders of ``ts`` decide which monomials ``r^a tau^m`` are kept)."""
+    exact dyadics (the orders of ``ts`` decide which monomials ``r^a tau^m`` are kept).
+
+    With ``budget > 0`` the coefficients are rounded to a common grid
+    (:func:`grid_exponent`) so that the polynomial moves by at most ``budget`` on the
+    whole domain: the negligible ones become exact zeros and the others lose their
+    insignificant bits, which makes the certificate's record small. Any ``P`` is a valid
+    candidate; the Picard check absorbs the change into the remainder."""
     sp = ts.space
     hp = [arb(1)]
     for _ in range(max(ts.orders)):
         hp.append((hp[-1] * h).mid())
+    e = grid_exponent(budget, ts.size) if budget > 0 else None
     out = []
     for cs in y:
         polys: list[arb_poly | None] = []
         for i in range(sp.size):
             top = min(ts.order_of[i], len(cs) - 1)
             coeffs = [(_coefficient(cs[m], i) * hp[m]).mid() for m in range(top + 1)]
+            if e is not None:
+                coeffs = [round_to_grid(c, e) for c in coeffs]
             polys.append(None if all(c.is_zero() for c in coeffs) else arb_poly(coeffs))
         out.append(TimedModel(ts, polys))
     return out
+
+
+def grid_exponent(budget: float, count: int) -> int:
+    """The exponent ``e`` of a grid ``2^e`` on which rounding ``count`` coefficients to
+    the nearest point moves their sum by at most ``budget`` (``count 2^(e-1) <= budget``)."""
+    return math.floor(math.log2(2 * budget / max(count, 1)))
+
+
+def round_to_grid(x: arb, e: int) -> arb:
+    """The exact dyadic nearest to the exact number ``x`` on the grid ``2^e`` (ties away
+    from zero), ``x`` itself when it is on the grid."""
+    m, ex = x.man_exp()
+    m, ex = int(m), int(ex)
+    if ex >= e or m == 0:
+        return x
+    shift = e - ex
+    q = (abs(m) + (1 << (shift - 1))) >> shift
+    return arb((q if m > 0 else -q, e)) if q else arb(0)
+
+
+def sweep_set(X: TaylorSet, fraction: float) -> TaylorSet:
+    """``X`` with the coefficients of each right model rounded to a grid on which they
+    move by at most ``fraction`` times the radius of its remainder, and the remainder
+    widened by the range of what moved (each monomial by its exact range, in ball
+    arithmetic): a set containing ``X`` (what
+    :func:`verifier.proof.tm.step.contains_set` checks) with fewer and shorter
+    coefficients to store. A model with an exact remainder is kept as it is."""
+    out = []
+    for q in X.p:
+        rad = float(q.rem.rad())
+        nonzero = sum(1 for v in q.c if v is not ZERO and not v.is_zero())
+        if not (rad > 0 and math.isfinite(rad)) or nonzero == 0:
+            out.append(q)
+            continue
+        e = grid_exponent(fraction * rad, nonzero)
+        c, rem = [], q.rem
+        for v, kind in zip(q.c, q.space.ranges):
+            if v is ZERO:
+                c.append(v)
+                continue
+            w = round_to_grid(v, e)
+            if w.is_zero():
+                w = ZERO
+            if w is ZERO or w != v:
+                rem += times_range(v - w, kind)
+            c.append(w)
+        out.append(TaylorModel(q.space, c, rem))
+    return TaylorSet(X.c, X.C, tuple(out))
 
 
 def candidate(defect: Sequence[arb], factor: float = 2.0, floor: float = 1e-300
@@ -165,13 +223,15 @@ def short_up(x: float) -> arb:
     return arb((mant, e - SCALE_BITS))
 
 
-def move(X: TaylorSet, Y: Sequence[TaylorModel]) -> tuple[TaylorSet, dict] | None:
+def move(X: TaylorSet, Y: Sequence[TaylorModel], slack: float = 0.0
+         ) -> tuple[TaylorSet, dict] | None:
     """The next set with proposed choices ``(c, Q, sigma)`` (the witness of
     :func:`~verifier.proof.tm.sets.move_check`), or ``None``.
 
     ``c``: the midpoint of ``Y``'s constant coefficients; ``Q``: the QR factor of the
     midpoint linear part ``DY(0) Dp(0)`` (columns sorted by extent, Lohner's choice);
-    ``sigma``: short dyadics above the ranges of the right models in that frame."""
+    ``sigma``: short dyadics above the ranges of the right models in that frame, plus
+    ``slack`` times their remainders' radii (room for :func:`sweep_set`)."""
     n = X.dim
     sp = Y[0].space
     c = [y.c[0].mid() for y in Y]
@@ -181,7 +241,7 @@ def move(X: TaylorSet, Y: Sequence[TaylorModel]) -> tuple[TaylorSet, dict] | Non
     pt = right_models(X, Y, c, Q)
     if pt is None:
         return None
-    extent = [float(q.bound().abs_upper()) for q in pt]
+    extent = [float(q.bound().abs_upper()) + slack * float(q.rem.rad()) for q in pt]
     for _ in range(3):
         sigma = [short_up(max(e, 1e-300) * (1 + 2.0**-30)) for e in extent]
         out = rescale(c, Q, pt, sigma)

@@ -20,8 +20,9 @@ vector, exact matrix, exact positive scales).
 
 **Theorem.** Then every solution from ``X`` lies in ``apriori`` on ``[0, h]`` and in
 the next set at ``h``. A stored next set whose centre and frame are ``c'`` and ``Q
-diag(sigma)`` and whose right models contain the recomputed ones coefficient by
-coefficient (:func:`contains_set`) contains it too. By induction over the steps, every
+diag(sigma)`` and whose right models contain the recomputed ones on the whole domain
+(:func:`contains_set`: the range of the difference of the polynomials plus the computed
+remainder inside the stored remainder) contains it too. By induction over the steps, every
 solution from the initial box is in the stored set at each step's end.
 """
 
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from flint import arb, arb_mat
 
 from verifier.arith.exact import canonical
-from verifier.arith.taylor_model import SYM, ZERO, TaylorModel
+from verifier.arith.taylor_model import SYM, ZERO, TaylorModel, times_range
 from verifier.arith.timed_model import TimedModel
 from verifier.proof.tm.picard import PicardImage, picard_check
 from verifier.proof.tm.sets import TaylorSet, move_check, times_diag
@@ -113,9 +114,17 @@ def canonical_set(X: TaylorSet) -> TaylorSet:
 
 
 def contains_set(stored: TaylorSet, computed: TaylorSet) -> str | None:
-    """``None`` when ``stored`` contains ``computed`` as sets: the same centre and frame
-    (exact equality) and, per right model, every coefficient ball and the remainder of
-    ``stored`` containing those of ``computed``; else what differs."""
+    """``None`` when ``stored`` contains ``computed`` as sets, else what fails.
+
+    Same centre and frame (exact equality), and per right model ``s + I_s`` (stored,
+    exact coefficients) and ``t + I_t`` (computed): the range of ``t - s`` on the whole
+    domain ``D = [-1, 1]^n``, each monomial bounded by its exact range
+    (:func:`~verifier.arith.taylor_model.times_range`) in ball arithmetic, plus ``I_t``,
+    inside ``I_s``. *Proof:* for ``r`` in ``D`` and a value ``v`` of ``t(r) + I_t``,
+    ``v - s(r)`` lies in ``(t - s)(r) + I_t``, inside that sum, so ``v`` lies in ``s(r)
+    + I_s``: the computed right models' values are among the stored ones', point by
+    point, hence so is the set. Coefficients the producer dropped or rounded in the
+    stored set are thus accepted exactly when its remainder pays for them."""
     n = computed.dim
     if stored.dim != n or stored.space is not computed.space:
         return "the stored set is not over the set's space"
@@ -124,12 +133,17 @@ def contains_set(stored: TaylorSet, computed: TaylorSet) -> str | None:
     if not all(stored.C[i, j].mid() == computed.C[i, j].mid() and stored.C[i, j].rad() == 0
                for i in range(n) for j in range(n)):
         return "the stored frame is not Q diag(sigma)"
+    ranges = computed.space.ranges
     for i, (s, t) in enumerate(zip(stored.p, computed.p)):
-        for k, (a, b) in enumerate(zip(s.c, t.c)):
-            if not (a if a is not ZERO else arb(0)).contains(b if b is not ZERO else arb(0)):
-                return f"right model {i}: coefficient {k} does not contain the recomputed one"
-        if not s.rem.contains(t.rem):
-            return f"right model {i}: the remainder does not contain the recomputed one"
+        if not all(a.rad() == 0 for a in s.c):
+            return f"right model {i}: the stored coefficients are not exact"
+        gap = t.rem
+        for a, b, kind in zip(s.c, t.c, ranges):
+            if a is not ZERO or b is not ZERO:
+                gap += times_range(b - a, kind)
+        if not s.rem.contains(gap):
+            return (f"right model {i}: the remainder does not contain the recomputed one "
+                    "plus the range of the difference of the polynomials")
     return None
 
 
