@@ -98,9 +98,6 @@ def test_help_imports_no_sympy(argv):
     assert line == "LOADED 0 ", line
 
 
-#: Public API whose annotations live in verifier/integrate, which another branch is
-#: reworking at the time of writing (annotate them there: `problem: Problem`, `point`).
-_UNANNOTATED_ELSEWHERE = {"integrate(problem)", "Tube.contains(point)"}
 
 
 def _missing_hints() -> list[str]:
@@ -135,6 +132,5 @@ def _missing_hints() -> list[str]:
 def test_the_public_api_has_type_hints():
     """Every parameter and return value of the functions and public methods the facade
     exports is annotated (PEP 561: the package ships ``py.typed``)."""
-    missing = set(_missing_hints())
-    assert missing <= _UNANNOTATED_ELSEWHERE, sorted(missing - _UNANNOTATED_ELSEWHERE)
+    assert _missing_hints() == []
     assert len(verifier.__all__) >= 15

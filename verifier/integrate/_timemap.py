@@ -26,7 +26,7 @@ from verifier.proof.linalg import all_finite
 
 
 def integrate(
-    problem,
+    problem: Any,
     initial: Any,
     horizon: Any,
     flow: str = "normalized",

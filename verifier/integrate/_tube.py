@@ -7,9 +7,10 @@ reports only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, SupportsFloat
 
 import numpy as np
 from flint import arb
@@ -107,13 +108,14 @@ class Tube:
         w = self.final_widths()
         return float(w.max()) if w.size else 0.0
 
-    def contains(self, point) -> bool:
+    def contains(self, point: Iterable[SupportsFloat]) -> bool:
         """Whether the final enclosure contains ``point`` (floats taken exactly)."""
         return all(b.contains(arb(float(p))) for b, p in zip(self.final, point))
 
     @property
     def set_kind(self) -> str:
-        """The set representation: ``doubleton``, ``quadratic`` or ``box``."""
+        """The set representation: a name of ``SET_TYPES`` (``doubleton``, ``quadratic``,
+        ``box``, ``taylor-model``, ...)."""
         from verifier.integrate._sets import SET_TYPES
 
         return next((name for name, cls in SET_TYPES.items()
