@@ -33,7 +33,7 @@ from typing import Any
 
 from flint import arb
 
-from verifier.arith.balls import BallArithmetic
+from verifier.proof.trapping.arc_length import moment_sums
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,7 @@ class AffineFit:
 
 def affine_fit(problem: Any) -> AffineFit:
     """The least-squares fit by affine functions, from the closed-form moments."""
-    ar = BallArithmetic()
-    mom = problem.moments
-    lo, hi = ar.const(mom.cuts[0]), ar.const(mom.cuts[-1])
-    top, bot = mom.at(ar, hi), mom.at(ar, lo)
-    P0, P1, P2, Q0, Q1 = (u - d for u, d in zip(top, bot))
-    Iff, _ = mom.constants(ar)
+    P0, P1, P2, Q0, Q1, Iff = moment_sums(problem)
     det = P2 * P0 - P1 * P1
     if not det > 0:
         raise ArithmeticError("cannot prove that the Gram matrix of (x, 1) is positive definite")

@@ -101,14 +101,22 @@ def _base(box: Sequence[tuple[Fraction, Fraction]]) -> list[arb]:
             for lo, hi in box]
 
 
-def affine_fit_data(problem: Any) -> tuple[arb, arb, arb, arb, arb, arb, arb]:
-    """``(M11, M12, M22, Q1, Q0, int f^2 p, l*)`` as balls (current precision)."""
+def moment_sums(problem: Any) -> tuple[arb, arb, arb, arb, arb, arb]:
+    """``(P0, P1, P2, Q0, Q1, int f^2 p)``: ``P_k = int x^k p`` and ``Q_k = int x^k f p``
+    over the domain, as balls from the closed-form moments (current precision)."""
     ar = BallArithmetic()
     mom = problem.moments
     lo, hi = ar.const(mom.cuts[0]), ar.const(mom.cuts[-1])
     top, bot = mom.at(ar, hi), mom.at(ar, lo)
     P0, P1, P2, Q0, Q1 = (u - d for u, d in zip(top, bot))
     Iff, _ = mom.constants(ar)
+    return P0, P1, P2, Q0, Q1, Iff
+
+
+def affine_fit_data(problem: Any) -> tuple[arb, arb, arb, arb, arb, arb, arb]:
+    """``(M11, M12, M22, Q1, Q0, int f^2 p, l*)`` as balls (current precision)."""
+    ar = BallArithmetic()
+    P0, P1, P2, Q0, Q1, Iff = moment_sums(problem)
     det = P2 * P0 - ar.powi(P1, 2)
     if not det > 0:
         raise Rejected("cannot prove that the Gram matrix of (x, 1) is positive definite")
